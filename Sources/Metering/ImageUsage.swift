@@ -1,0 +1,62 @@
+import RBD
+
+/// What one image costs, measured at one moment.
+public struct ImageUsage: Sendable, Equatable {
+    public var pool: String
+    /// The RBD namespace, "" for the default one.
+    public var namespace: String
+    public var image: String
+    /// The image id (the stable identity across renames).
+    public var id: String
+    /// The image size.
+    public var provisionedBytes: UInt64
+    /// Bytes allocated in the image's current state since its creation, without data a clone reads
+    /// from its parent.
+    public var usedBytes: UInt64
+    /// What the image and its snapshots cost together: over its user snapshots in order and then the
+    /// head, the bytes each adds over the one before (the sum of `rbd du`'s rows for the image).
+    public var totalUsedBytes: UInt64
+    /// Number of user snapshots.
+    public var snapshots: Int
+    public var features: ImageFeatures
+    /// `pool/[namespace/]image@snapshot` of a clone's parent, "" otherwise.
+    public var parent: String
+    /// How the numbers were obtained.
+    public var method: MeteringMethod
+    /// Whether librbd flagged the object map invalid, which silently sends `rbd du` down the slow path.
+    public var objectMapInvalid: Bool
+    public var kubernetes: KubernetesIdentity
+    /// Seconds since the epoch of the image's last write as librbd records it.
+    public var modifyTimestamp: Double
+    /// Bytes per data object.
+    public var objectSize: UInt64
+
+    public init(
+        pool: String, namespace: String, image: String, id: String,
+        provisionedBytes: UInt64, usedBytes: UInt64, totalUsedBytes: UInt64, snapshots: Int,
+        features: ImageFeatures = [], parent: String = "", method: MeteringMethod = .diff,
+        objectMapInvalid: Bool = false, kubernetes: KubernetesIdentity = .init(),
+        modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20
+    ) {
+        self.pool = pool
+        self.namespace = namespace
+        self.image = image
+        self.id = id
+        self.provisionedBytes = provisionedBytes
+        self.usedBytes = usedBytes
+        self.totalUsedBytes = totalUsedBytes
+        self.snapshots = snapshots
+        self.features = features
+        self.parent = parent
+        self.method = method
+        self.objectMapInvalid = objectMapInvalid
+        self.kubernetes = kubernetes
+        self.modifyTimestamp = modifyTimestamp
+        self.objectSize = objectSize
+    }
+
+    /// `pool/[namespace/]image`.
+    public var spec: String {
+        namespace.isEmpty ? "\(pool)/\(image)" : "\(pool)/\(namespace)/\(image)"
+    }
+}

@@ -1,0 +1,35 @@
+/// What a scan covers and how hard it works.
+public struct ScanOptions: Sendable, Equatable {
+    /// Pools named explicitly; they must exist. Empty: every pool with the `rbd` application that
+    /// ``poolFilter`` lets through.
+    public var pools: [String]
+    /// Patterns over pool names, applied when ``pools`` is empty.
+    public var poolFilter: GlobFilter
+    /// Patterns over namespace names; the default namespace is called "".
+    public var namespaceFilter: GlobFilter
+    public var mode: UsageMode
+    /// Images measured at once.
+    public var concurrency: Int
+    /// Objects one worker diffs before a large image is split among several (see ``ImageMeter``).
+    public var objectsPerRange: UInt64
+    /// How long one pool may take before its scan is abandoned; `nil` for no limit.
+    public var poolTimeBudget: Duration?
+
+    public init(
+        pools: [String] = [],
+        poolFilter: GlobFilter = .all,
+        namespaceFilter: GlobFilter = .all,
+        mode: UsageMode = .exact,
+        concurrency: Int = 8,
+        objectsPerRange: UInt64 = 1024,
+        poolTimeBudget: Duration? = nil
+    ) {
+        self.pools = pools
+        self.poolFilter = poolFilter
+        self.namespaceFilter = namespaceFilter
+        self.mode = mode
+        self.concurrency = concurrency
+        self.objectsPerRange = objectsPerRange
+        self.poolTimeBudget = poolTimeBudget
+    }
+}

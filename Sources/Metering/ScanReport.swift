@@ -1,0 +1,61 @@
+import Foundation
+
+/// The outcome of one scan: every pool it covered, and when.
+public struct ScanReport: Sendable {
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var mode: UsageMode
+    public var pools: [PoolScan]
+    /// Set when the scan could not even list its pools (cluster unreachable, unknown pool named).
+    public var failure: ScanFailure?
+
+    public init(startedAt: Date, finishedAt: Date, mode: UsageMode, pools: [PoolScan], failure: ScanFailure? = nil) {
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.mode = mode
+        self.pools = pools
+        self.failure = failure
+    }
+
+    /// Every image measured, pool by pool.
+    public var images: [ImageUsage] { pools.flatMap(\.images) }
+
+    /// Whether every pool was scanned to the end.
+    public var succeeded: Bool { failure == nil && pools.allSatisfy { $0.failure == nil } }
+
+    /// The first failure of the scan or of a pool.
+    public var firstFailure: ScanFailure? { failure ?? pools.lazy.compactMap(\.failure).first }
+
+    public var duration: TimeInterval { finishedAt.timeIntervalSince(startedAt) }
+}
+
+/// One pool's part of a scan.
+public struct PoolScan: Sendable {
+    public var pool: String
+    /// The namespaces scanned, "" for the default one.
+    public var namespaces: [String]
+    public var images: [ImageUsage]
+    /// Images listed but not measured.
+    public var imageFailures: [ImageFailure]
+    /// Set when the pool's scan stopped early; ``images`` then holds what was measured before.
+    public var failure: ScanFailure?
+    public var duration: TimeInterval
+    /// What Ceph itself reports of the pool (`ceph df detail`), when the cluster reports it.
+    public var capacity: PoolCapacity?
+    /// Images whose numbers were taken over from the previous scan (see ``Scanner``).
+    public var reused: Int
+
+    public init(
+        pool: String, namespaces: [String] = [""], images: [ImageUsage] = [], imageFailures: [ImageFailure] = [],
+        failure: ScanFailure? = nil, duration: TimeInterval = 0, capacity: PoolCapacity? = nil, reused: Int = 0
+    ) {
+        self.pool = pool
+        self.namespaces = namespaces
+        self.images = images
+        self.imageFailures = imageFailures
+        self.failure = failure
+        self.duration = duration
+        self.capacity = capacity
+        self.reused = reused
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import RBD
+
+/// Walks the selected pools and measures every image in every namespace, several images at once.
+///
+/// Pools are scanned one after another, so that each has its own duration and time budget; within a
+/// pool up to ``ScanOptions/concurrency`` images are measured at once, and the cluster's
+/// ``BlockingPool`` bounds the Ceph calls in flight. An image that fails is recorded and skipped; an
+/// image that times out means the cluster is out of reach, which ends the scan.
+public struct Scanner: Sendable {
+    public var cluster: Cluster
+    public var options: ScanOptions
+    public var logger: Logger
+
+    public init(cluster: Cluster, options: ScanOptions, logger: Logger = Logger(label: "rbd-meter.scanner")) {
+        self.cluster = cluster
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs one scan. Failures are part of the report; the call itself never throws.
+    public func scan() async -> ScanReport {
+        let startedAt = Date()
+        let pools: [String]
+        do {
+            pools = try await selectPools()
+        } catch {
+            return ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: [], failure: ScanFailure(error))
+        }
+        // Quotas and stored bytes come from the manager's statistics; without them the scan still counts.
+        let capacities: [String: PoolCapacity]
+        do {
+            capacities = try await PoolCapacity.read(from: cluster)
+        } catch {
+            logger.warning("cannot read pool statistics", metadata: ["error": "\(error)"])
+            capacities = [:]
+        }
+        var scans: [PoolScan] = []
+        var abort: ScanFailure?
+        for pool in pools {
+            if let abort {
+                scans.append(PoolScan(pool: pool, failure: abort))
+                continue
+            }
+            var scan = await scanPool(pool)
+            scan.capacity = capacities[pool]
+            if let failure = scan.failure, failure.isClusterUnreachable || failure.reason == "cancelled" {
+                abort = failure
+            }
+            scans.append(scan)
+        }
+        let report = ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
+        logger.info("scan finished", metadata: [
+            "pools": "\(scans.count)", "images": "\(report.images.count)",
+            "seconds": "\(String(format: "%.3f", report.duration))",
+            "failure": "\(report.firstFailure?.message ?? "none")",
+        ])
+        return report
+    }
+
+    /// The pools named in the options (which must exist), or every RBD pool the filter lets through.
+    public func selectPools() async throws -> [String] {
+        if !options.pools.isEmpty {
+            for pool in options.pools {
+                _ = try await cluster.ioContext(pool: pool)
+            }
+            return options.pools
+        }
+        return try await cluster.rbdPoolNames().filter(options.poolFilter.matches).sorted()
+    }
+
+    /// Measures the named images only, e.g. `rbd-meter scan --image rbd/vol1`; a missing one is a failure.
+    public func scan(images: [ImageLocation]) async -> ScanReport {
+        let startedAt = Date()
+        var scans: [PoolScan] = []
+        let byPool = Dictionary(grouping: images, by: \.pool)
+        for pool in byPool.keys.sorted() {
+            let clock = ContinuousClock()
+            let start = clock.now
+            var scan = PoolScan(pool: pool, namespaces: [])
+            do {
+                var work: [Work] = []
+                for location in byPool[pool]! {
+                    let context = try await cluster.ioContext(pool: pool, namespace: location.namespace)
+                    work.append(Work(context: context, image: location.image))
+                }
+                scan.namespaces = Array(Set(work.map(\.context.namespace))).sorted()
+                try await measure(work, into: &scan)
+                if scan.failure == nil, let missing = scan.imageFailures.first {
+                    scan.failure = missing.failure
+                }
+            } catch {
+                scan.failure = ScanFailure(error)
+            }
+            scan.duration = seconds(clock.now - start)
+            scans.append(scan)
+        }
+        return ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
+    }
+
+    /// Scans one pool within its time budget.
+    public func scanPool(_ pool: String) async -> PoolScan {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var scan = PoolScan(pool: pool)
+        do {
+            let work = try await listImages(pool, into: &scan)
+            try await measure(work, into: &scan)
+        } catch {
+            scan.failure = ScanFailure(error)
+        }
+        scan.duration = seconds(clock.now - start)
+        if let failure = scan.failure {
+            logger.warning("pool scan failed", metadata: ["pool": "\(pool)", "error": "\(failure.message)"])
+        }
+        return scan
+    }
+
+    private struct Work: Sendable {
+        var context: IOContext
+        var image: String
+    }
+
+    private func listImages(_ pool: String, into scan: inout PoolScan) async throws -> [Work] {
+        let root = try await cluster.ioContext(pool: pool)
+        let namespaces = ([""] + (try await root.namespaces())).filter(options.namespaceFilter.matches)
+        scan.namespaces = namespaces
+        var work: [Work] = []
+        for namespace in namespaces {
+            let context = namespace.isEmpty ? root : try await root.inNamespace(namespace)
+            for image in try await context.images() {
+                work.append(Work(context: context, image: image.name))
+            }
+        }
+        return work
+    }
+
+    private enum Outcome: Sendable {
+        case measured(ImageUsage)
+        case failed(Work, ScanFailure)
+        case deadline
+    }
+
+    private func measure(_ work: [Work], into scan: inout PoolScan) async throws {
+        let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange)
+        let budget = options.poolTimeBudget
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            if let budget {
+                group.addTask {
+                    try? await Task.sleep(for: budget)
+                    return .deadline
+                }
+            }
+            var next = work.makeIterator()
+            var inFlight = 0
+            func startNext() {
+                guard let item = next.next() else { return }
+                inFlight += 1
+                group.addTask {
+                    do {
+                        return .measured(try await meter.measure(item.image, in: item.context))
+                    } catch {
+                        return .failed(item, ScanFailure(error))
+                    }
+                }
+            }
+            for _ in 0..<max(options.concurrency, 1) { startNext() }
+            while inFlight > 0, let outcome = try await group.next() {
+                switch outcome {
+                case .deadline:
+                    group.cancelAll()
+                    scan.failure = ScanFailure(reason: "budget_exceeded", message: "scan of pool \(scan.pool) exceeded its time budget of \(budget!)")
+                    return
+                case .measured(let usage):
+                    inFlight -= 1
+                    scan.images.append(usage)
+                case .failed(let item, let failure):
+                    inFlight -= 1
+                    scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))
+                    if failure.isClusterUnreachable || failure.reason == "cancelled" {
+                        group.cancelAll()
+                        scan.failure = failure
+                        return
+                    }
+                    if failure.reason != "not_found" {
+                        logger.warning("image scan failed", metadata: ["image": "\(item.context.spec(image: item.image))", "error": "\(failure.message)"])
+                    }
+                }
+                if Task.isCancelled {
+                    group.cancelAll()
+                    scan.failure = ScanFailure(CancellationError())
+                    return
+                }
+                startNext()
+            }
+            group.cancelAll()
+        }
+        scan.images.sort { ($0.namespace, $0.image) < ($1.namespace, $1.image) }
+    }
+}
+
+/// Seconds in a `Duration`, as a floating-point number.
+func seconds(_ duration: Duration) -> TimeInterval {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}

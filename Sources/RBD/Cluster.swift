@@ -1,0 +1,189 @@
+import CRBD
+import Foundation
+
+/// A connection to a Ceph cluster (`rados_t`).
+///
+/// librados handles are thread-safe, so one `Cluster` serves every task of the process. Its calls
+/// run on the cluster's ``BlockingPool``, never on the caller's thread.
+public final class Cluster: @unchecked Sendable {
+    let handle: rados_t
+    /// The threads every Ceph call of this cluster runs on.
+    public let pool: BlockingPool
+    /// What this connection was made with.
+    public let options: ConnectionOptions
+
+    private init(handle: rados_t, pool: BlockingPool, options: ConnectionOptions) {
+        self.handle = handle
+        self.pool = pool
+        self.options = options
+    }
+
+    deinit {
+        rados_shutdown(handle)
+    }
+
+    /// Connects to the cluster that `options` describe.
+    ///
+    /// Fails with `ETIMEDOUT` after ``ConnectionOptions/connectTimeout`` seconds when no monitor answers.
+    /// Implements: `rados_create`, `rados_conf_read_file`, `rados_conf_set`, `rados_connect`.
+    public static func connect(_ options: ConnectionOptions, on pool: BlockingPool) async throws -> Cluster {
+        let handle = try await pool.run { () throws -> UncheckedHandle in
+            UncheckedHandle(try connectBlocking(options))
+        }
+        return Cluster(handle: handle.value, pool: pool, options: options)
+    }
+
+    private struct UncheckedHandle: @unchecked Sendable {
+        let value: rados_t
+        init(_ value: rados_t) { self.value = value }
+    }
+
+    private static func connectBlocking(_ options: ConnectionOptions) throws -> rados_t {
+        var handle: rados_t?
+        let target = "client.\(options.clientID)"
+        try check(rados_create(&handle, options.clientID), "create client", target)
+        guard let handle else { throw RBDError(operation: "create client", object: target, code: ENOMEM) }
+        do {
+            // Librados prints its own warnings to stderr by default; ours are typed errors instead.
+            for (key, value) in [("log_to_stderr", "false"), ("err_to_stderr", "false")] {
+                try check(rados_conf_set(handle, key, value), "set option \(key)", target)
+            }
+            let conf = options.configFile
+            let readResult = rados_conf_read_file(handle, conf)
+            try check(readResult, "read config", conf ?? "(default search path)")
+            try check(rados_conf_parse_env(handle, nil), "read CEPH_ARGS", target)
+            if let keyring = options.keyring {
+                try check(rados_conf_set(handle, "keyring", keyring), "set keyring", keyring)
+            }
+            let timeouts = [
+                ("client_mount_timeout", options.connectTimeout),
+                ("rados_mon_op_timeout", options.monitorOperationTimeout),
+                ("rados_osd_op_timeout", options.osdOperationTimeout),
+            ]
+            for (key, seconds) in timeouts {
+                try check(rados_conf_set(handle, key, String(seconds)), "set option \(key)", target)
+            }
+            for (key, value) in options.settings.sorted(by: { $0.key < $1.key }) {
+                try check(rados_conf_set(handle, key, value), "set option \(key)", target)
+            }
+            try check(rados_connect(handle), "connect to cluster as", target)
+            return handle
+        } catch {
+            rados_shutdown(handle)
+            throw error
+        }
+    }
+
+    // MARK: Pools
+
+    /// The names of every pool. Implements: `rados_pool_list`.
+    public func poolNames() async throws -> [String] {
+        try await pool.run { try self.poolNamesBlocking() }
+    }
+
+    func poolNamesBlocking() throws -> [String] {
+        var capacity = 4096
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let needed = try buffer.withUnsafeMutableBufferPointer { pointer -> Int in
+                let result = rados_pool_list(handle, pointer.baseAddress, pointer.count)
+                try check(result, "list pools", "")
+                return Int(result)
+            }
+            if needed <= capacity {
+                return buffer.withUnsafeMutableBufferPointer { nulSeparatedStrings($0, length: needed) }
+            }
+            capacity = needed
+        }
+    }
+
+    /// The pools with the `rbd` application enabled, the ones `rbd pool init` prepared.
+    /// Implements: `rados_application_list`.
+    public func rbdPoolNames() async throws -> [String] {
+        try await pool.run {
+            try self.poolNamesBlocking().filter { name in
+                do {
+                    let context = try IOContext(cluster: self, pool: name, namespace: "")
+                    return try context.applicationsBlocking().contains("rbd")
+                } catch let error as RBDError where error.kind == .notFound {
+                    return false  // deleted since it was listed
+                }
+            }
+        }
+    }
+
+    /// Creates a replicated pool with the cluster's defaults and initialises it for RBD, like
+    /// `ceph osd pool create NAME` followed by `rbd pool init NAME`.
+    ///
+    /// A pool whose initialisation fails is deleted again, so a failed call leaves nothing behind.
+    /// Implements: `rados_pool_create`, `rbd_pool_init`.
+    public func createPool(_ name: String) async throws {
+        try await pool.run {
+            try check(rados_pool_create(self.handle, name), "create pool", name)
+            do {
+                let context = try IOContext(cluster: self, pool: name, namespace: "")
+                try check(rbd_pool_init(context.handle, false), "initialise pool", name)
+            } catch {
+                _ = rados_pool_delete(self.handle, name)
+                throw error
+            }
+        }
+    }
+
+    /// Deletes a pool and every object in it. Implements: `rados_pool_delete`.
+    public func deletePool(_ name: String) async throws {
+        try await pool.run {
+            try check(rados_pool_delete(self.handle, name), "delete pool", name)
+        }
+    }
+
+    /// Opens an I/O context on `pool` (and `namespace`, "" for the default one).
+    /// Fails with `ENOENT` when the pool does not exist. Implements: `rados_ioctx_create`.
+    public func ioContext(pool name: String, namespace: String = "") async throws -> IOContext {
+        try await pool.run { try IOContext(cluster: self, pool: name, namespace: namespace) }
+    }
+
+    // MARK: Commands
+
+    /// Sends a JSON command to the monitors (as the `ceph` CLI does) and returns its output.
+    /// Implements: `rados_mon_command`.
+    public func monitorCommand(_ json: String) async throws -> String {
+        try await pool.run { try self.command(json, to: .monitor) }
+    }
+
+    /// Sends a JSON command to the active manager and returns its output.
+    /// Implements: `rados_mgr_command`.
+    public func managerCommand(_ json: String) async throws -> String {
+        try await pool.run { try self.command(json, to: .manager) }
+    }
+
+    private enum CommandTarget { case monitor, manager }
+
+    private func command(_ json: String, to target: CommandTarget) throws -> String {
+        var output: UnsafeMutablePointer<CChar>?
+        var outputLength = 0
+        var status: UnsafeMutablePointer<CChar>?
+        var statusLength = 0
+        let result = json.withCString { command -> Int32 in
+            var commands: [UnsafePointer<CChar>?] = [command]
+            return commands.withUnsafeMutableBufferPointer { list in
+                switch target {
+                case .monitor:
+                    return rados_mon_command(handle, list.baseAddress, 1, nil, 0, &output, &outputLength, &status, &statusLength)
+                case .manager:
+                    return rados_mgr_command(handle, list.baseAddress, 1, nil, 0, &output, &outputLength, &status, &statusLength)
+                }
+            }
+        }
+        defer {
+            if let output { rados_buffer_free(output) }
+            if let status { rados_buffer_free(status) }
+        }
+        let prefix = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["prefix"] as? String
+        try check(result, "run command", prefix ?? json)
+        guard let output, outputLength > 0 else { return "" }
+        return output.withMemoryRebound(to: UInt8.self, capacity: outputLength) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: outputLength), as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `rbd-meter`: meters Ceph RBD images. One subcommand per file.
+@main
+struct RBDMeterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rbd-meter",
+        abstract: "Meter how much of each Ceph RBD image is really allocated.",
+        subcommands: [ScanCommand.self]
+    )
+}

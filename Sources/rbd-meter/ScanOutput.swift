@@ -1,0 +1,97 @@
+import Foundation
+import Metering
+
+/// `rbd-meter scan` output in its three formats.
+struct ScanOutput {
+    var report: ScanReport
+
+    func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: return table.aligned
+        case .csv: return csvTable.csv
+        case .json: return json
+        }
+    }
+
+    private var table: TextTable {
+        var table = TextTable([
+            ("POOL", .left), ("NAMESPACE", .left), ("IMAGE", .left), ("PROVISIONED", .right),
+            ("USED", .right), ("TOTAL USED", .right), ("SNAPS", .right), ("METHOD", .left),
+        ])
+        for image in report.images {
+            table.append([
+                image.pool, image.namespace, image.image,
+                ByteCount.format(image.provisionedBytes), ByteCount.format(image.usedBytes),
+                ByteCount.format(image.totalUsedBytes), "\(image.snapshots)", image.method.rawValue,
+            ])
+        }
+        return table
+    }
+
+    private var csvTable: TextTable {
+        var table = TextTable([
+            ("pool", .left), ("namespace", .left), ("image", .left), ("id", .left), ("provisioned_bytes", .left),
+            ("used_bytes", .left), ("total_used_bytes", .left), ("snapshots", .left), ("method", .left),
+        ])
+        for image in report.images {
+            table.append([
+                image.pool, image.namespace, image.image, image.id, "\(image.provisionedBytes)",
+                "\(image.usedBytes)", "\(image.totalUsedBytes)", "\(image.snapshots)", image.method.rawValue,
+            ])
+        }
+        return table
+    }
+
+    private struct Document: Encodable {
+        struct Image: Encodable {
+            var pool: String
+            var namespace: String
+            var image: String
+            var id: String
+            var provisioned_bytes: UInt64
+            var used_bytes: UInt64
+            var total_used_bytes: UInt64
+            var snapshots: Int
+            var method: String
+        }
+        struct Failure: Encodable {
+            var pool: String
+            var namespace: String?
+            var image: String?
+            var reason: String
+            var message: String
+        }
+        var images: [Image]
+        var mode: String
+        var started_at: String
+        var duration_seconds: Double
+        var failures: [Failure]
+    }
+
+    private var json: String {
+        var failures: [Document.Failure] = []
+        for pool in report.pools {
+            if let failure = pool.failure {
+                failures.append(.init(pool: pool.pool, reason: failure.reason, message: failure.message))
+            }
+            for image in pool.imageFailures {
+                failures.append(.init(pool: image.pool, namespace: image.namespace, image: image.image, reason: image.failure.reason, message: image.failure.message))
+            }
+        }
+        let document = Document(
+            images: report.images.map {
+                .init(pool: $0.pool, namespace: $0.namespace, image: $0.image, id: $0.id,
+                      provisioned_bytes: $0.provisionedBytes, used_bytes: $0.usedBytes,
+                      total_used_bytes: $0.totalUsedBytes, snapshots: $0.snapshots, method: $0.method.rawValue)
+            },
+            mode: report.mode.rawValue,
+            started_at: ISO8601DateFormatter().string(from: report.startedAt),
+            duration_seconds: (report.duration * 1000).rounded() / 1000,
+            failures: failures
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import RBD
+
+/// The real Ceph cluster the integration tests run against.
+///
+/// `scripts/test` starts one and exports `RBD_METER_TEST_CEPH_CONF`; without it, the first test that
+/// asks starts (or reuses) one under `.dev-cluster/test` in the package, which stays up for the next
+/// run. Tests never skip for lack of a cluster: they fail.
+public struct DevCluster: Sendable {
+    /// Path of the cluster's `ceph.conf`.
+    public let configFile: String
+
+    /// The cluster shared by every test of the process.
+    public static func shared() async throws -> DevCluster {
+        try await SharedCluster.instance.get()
+    }
+
+    /// The package's root folder.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Connection options for this cluster with short timeouts.
+    public func connectionOptions(timeout: Int = 10) -> ConnectionOptions {
+        ConnectionOptions(configFile: configFile, connectTimeout: timeout, monitorOperationTimeout: timeout, osdOperationTimeout: timeout * 2)
+    }
+
+    /// A fresh connection on its own blocking pool.
+    public func connect(threads: Int = 4) async throws -> Cluster {
+        try await Cluster.connect(connectionOptions(), on: BlockingPool(threads: threads))
+    }
+
+    /// Runs the `rbd` CLI against this cluster and returns its standard output.
+    @discardableResult
+    public func rbd(_ arguments: String...) async throws -> String {
+        try await Shell.run("rbd", ["--conf", configFile] + arguments)
+    }
+
+    /// Runs the `ceph` CLI against this cluster and returns its standard output.
+    @discardableResult
+    public func ceph(_ arguments: String...) async throws -> String {
+        try await Shell.run("ceph", ["--conf", configFile] + arguments)
+    }
+
+    /// Creates a pool initialised for RBD with a name unique to this run, runs `body`, and deletes it.
+    public func withPool<T>(_ prefix: String = "test", _ body: (String) async throws -> T) async throws -> T {
+        let name = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        try await ceph("osd", "pool", "create", name, "8")
+        do {
+            try await rbd("pool", "init", name)
+            let result = try await body(name)
+            try await deletePool(name)
+            return result
+        } catch {
+            try? await deletePool(name)
+            throw error
+        }
+    }
+
+    /// Deletes a pool and everything in it.
+    public func deletePool(_ name: String) async throws {
+        try await ceph("osd", "pool", "delete", name, name, "--yes-i-really-really-mean-it")
+    }
+
+    /// Writes with `rbd bench`: `total` bytes in `ioSize` pieces, sequential or random.
+    public func write(_ spec: String, ioSize: String, total: String, pattern: String = "rand") async throws {
+        try await rbd("bench", "--io-type", "write", "--io-size", ioSize, "--io-total", total, "--io-pattern", pattern, spec)
+    }
+
+    /// `rbd du --format json` of one image: the image's rows (snapshots, then the head).
+    public func du(_ spec: String, exact: Bool, mergeSnapshots: Bool = false) async throws -> [DiskUsageRow] {
+        var arguments = ["du", "--format", "json", spec]
+        if exact { arguments.append("--exact") }
+        if mergeSnapshots { arguments.append("--merge-snapshots") }
+        let output = try await Shell.run("rbd", ["--conf", configFile] + arguments)
+        struct Output: Decodable { var images: [DiskUsageRow] }
+        return try JSONDecoder().decode(Output.self, from: Data(output.utf8)).images
+    }
+
+    /// The bytes `rbd diff --format json` reports as existing, with `--whole-object` when asked.
+    public func diffBytes(_ spec: String, wholeObject: Bool, fromSnapshot: String? = nil) async throws -> UInt64 {
+        var arguments = ["--conf", configFile, "diff", "--format", "json", spec]
+        if wholeObject { arguments.append("--whole-object") }
+        if let fromSnapshot { arguments += ["--from-snap", fromSnapshot] }
+        struct Extent: Decodable {
+            var length: UInt64
+            var exists: String
+        }
+        let extents = try JSONDecoder().decode([Extent].self, from: Data(try await Shell.run("rbd", arguments).utf8))
+        return extents.filter { $0.exists == "true" }.reduce(0) { $0 + $1.length }
+    }
+}
+
+/// One row of `rbd du --format json`.
+public struct DiskUsageRow: Decodable, Sendable {
+    public var name: String
+    public var id: String
+    public var snapshot: String?
+    public var provisioned_size: UInt64
+    public var used_size: UInt64
+}
+
+/// Starts the shared cluster once per process, however many tests ask at once.
+actor SharedCluster {
+    static let instance = SharedCluster()
+    private var cluster: DevCluster?
+
+    func get() async throws -> DevCluster {
+        if let cluster { return cluster }
+        let environment = ProcessInfo.processInfo.environment
+        let conf: String
+        if let configured = environment["RBD_METER_TEST_CEPH_CONF"], !configured.isEmpty {
+            conf = configured
+        } else {
+            let script = DevCluster.packageRoot.appendingPathComponent("scripts/ceph-dev-cluster").path
+            let folder = DevCluster.packageRoot.appendingPathComponent(".dev-cluster/test").path
+            conf = try await Shell.run(script, ["up", folder]).trimmingCharacters(in: .whitespacesAndNewlines)
+                .split(separator: "\n").last.map(String.init) ?? ""
+        }
+        guard FileManager.default.fileExists(atPath: conf) else {
+            throw Shell.Failure(command: "dev cluster", status: 1, output: "no ceph.conf at '\(conf)'")
+        }
+        let cluster = DevCluster(configFile: conf)
+        self.cluster = cluster
+        return cluster
+    }
+}

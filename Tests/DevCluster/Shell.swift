@@ -1,0 +1,87 @@
+import Foundation
+
+/// Runs commands for test fixtures and fails loudly, with their output, when they fail.
+public enum Shell {
+    public struct Failure: Error, CustomStringConvertible {
+        public var command: String
+        public var status: Int32
+        public var output: String
+        public var description: String { "\(command) exited with \(status): \(output)" }
+    }
+
+    /// What a finished command printed and returned.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+        /// Wall-clock seconds the command took.
+        public var seconds: Double
+    }
+
+    /// Runs `executable` (looked up in `PATH` unless it is a path) and returns its output; throws when
+    /// it exits non-zero.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+        let result = try await execute(executable, arguments, environment: environment)
+        guard result.status == 0 else {
+            throw Failure(command: ([executable] + arguments).joined(separator: " "), status: result.status, output: result.standardError + result.standardOutput)
+        }
+        return result.standardOutput
+    }
+
+    /// Runs a command and returns its status and output whatever the status.
+    ///
+    /// The wait happens on a thread of its own: blocking one of the two cooperative threads of a
+    /// 2-core machine would stall every other test of the process.
+    public static func execute(_ executable: String, _ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try executeBlocking(executable, arguments, environment: environment, standardInput: standardInput) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func executeBlocking(_ executable: String, _ arguments: [String], environment: [String: String], standardInput: Data?) throws -> Result {
+        let process = Process()
+        if executable.contains("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        let input = Pipe()
+        process.standardInput = input
+        let started = Date()
+        try process.run()
+        if let standardInput { input.fileHandleForWriting.write(standardInput) }
+        try? input.fileHandleForWriting.close()
+        // Read both pipes while the process runs, so a chatty command cannot block on a full pipe.
+        let errorData = LockedData()
+        let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { usleep(1000) }
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData.value, as: UTF8.self),
+            seconds: Date().timeIntervalSince(started)
+        )
+    }
+}
+
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    var value: Data { lock.withLock { data ?? Data() } }
+}

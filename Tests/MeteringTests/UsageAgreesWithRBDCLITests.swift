@@ -1,0 +1,194 @@
+import DevCluster
+import Metering
+import RBD
+import Testing
+
+/// Every image shape the foundation issue names, built with the rbd CLI and measured in both modes;
+/// the numbers must equal what `rbd du` and `rbd diff` report.
+@Suite("Usage agrees with the rbd CLI")
+struct UsageAgreesWithRBDCLITests {
+    /// Measures `image` in `pool` with a fresh connection.
+    func measure(_ pool: String, _ image: String, namespace: String = "", mode: UsageMode, objectsPerRange: UInt64 = 1024) async throws -> ImageUsage {
+        let dev = try await DevCluster.shared()
+        let cluster = try await dev.connect()
+        let context = try await cluster.ioContext(pool: pool, namespace: namespace)
+        return try await ImageMeter(mode: mode, objectsPerRange: objectsPerRange).measure(image, in: context)
+    }
+
+    /// Compares with `rbd du` (total, and used when there are no snapshots) and `rbd diff` (used, from
+    /// the image's creation, when there are snapshots).
+    func expectAgreement(_ usage: ImageUsage, spec: String, mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        let exact = mode == .exact
+        let merged = try #require(try await dev.du(spec, exact: exact, mergeSnapshots: true).first)
+        #expect(usage.provisionedBytes == merged.provisioned_size, "provisioned of \(spec)")
+        #expect(usage.totalUsedBytes == merged.used_size, "total used of \(spec) in \(mode) mode")
+        #expect(usage.id == merged.id)
+        let rows = try await dev.du(spec, exact: exact)
+        #expect(usage.snapshots == rows.count - 1, "snapshots of \(spec)")
+        if usage.snapshots == 0 {
+            #expect(usage.usedBytes == rows.last?.used_size, "used of \(spec) in \(mode) mode")
+        } else {
+            #expect(usage.usedBytes == (try await dev.diffBytes(spec, wholeObject: !exact)), "used of \(spec) in \(mode) mode")
+        }
+    }
+
+    @Test("an image with default features is measured from its object map", arguments: UsageMode.allCases)
+    func defaultFeaturesUseObjectMap(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "1G", "\(pool)/volume")
+            try await dev.write("\(pool)/volume", ioSize: "4K", total: "1M")
+            try await dev.write("\(pool)/volume", ioSize: "64K", total: "8M", pattern: "seq")
+            let usage = try await measure(pool, "volume", mode: mode)
+            #expect(usage.method == .objectMap)
+            #expect(usage.usedBytes > 0)
+            try await expectAgreement(usage, spec: "\(pool)/volume", mode: mode)
+        }
+    }
+
+    @Test("a layering-only image is measured by diff, whole or split among workers", arguments: UsageMode.allCases, [1024, 7] as [UInt64])
+    func layeringOnlyUsesDiff(mode: UsageMode, objectsPerRange: UInt64) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "1G", "--image-feature", "layering", "\(pool)/kernel")
+            try await dev.write("\(pool)/kernel", ioSize: "4K", total: "512K")
+            let usage = try await measure(pool, "kernel", mode: mode, objectsPerRange: objectsPerRange)
+            #expect(usage.method == .diff)
+            #expect(usage.features == [.layering])
+            try await expectAgreement(usage, spec: "\(pool)/kernel", mode: mode)
+        }
+    }
+
+    @Test("an empty image uses nothing", arguments: UsageMode.allCases)
+    func emptyImageUsesNothing(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "100G", "\(pool)/empty")
+            try await dev.rbd("create", "--size", "10G", "--image-feature", "layering", "\(pool)/empty-kernel")
+            for image in ["empty", "empty-kernel"] {
+                let usage = try await measure(pool, image, mode: mode, objectsPerRange: 512)
+                #expect(usage.usedBytes == 0)
+                #expect(usage.totalUsedBytes == 0)
+                try await expectAgreement(usage, spec: "\(pool)/\(image)", mode: mode)
+            }
+        }
+    }
+
+    @Test("snapshots add what changed after them; used counts from creation", arguments: UsageMode.allCases, ["default", "layering"])
+    func snapshotsAndLaterWrites(mode: UsageMode, features: String) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            let spec = "\(pool)/snapped"
+            if features == "default" {
+                try await dev.rbd("create", "--size", "512M", spec)
+            } else {
+                try await dev.rbd("create", "--size", "512M", "--image-feature", features, spec)
+            }
+            try await dev.write(spec, ioSize: "1M", total: "24M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(spec)@first")
+            try await dev.write(spec, ioSize: "16K", total: "2M")
+            try await dev.rbd("resize", "--size", "768M", spec)
+            try await dev.rbd("snap", "create", "\(spec)@second")
+            try await dev.write(spec, ioSize: "256K", total: "8M")
+            // Shrinking below the first writes deletes head objects that the snapshots still hold.
+            try await dev.rbd("resize", "--size", "16M", "--allow-shrink", spec)
+            for objectsPerRange: UInt64 in [1024, 5] {
+                let usage = try await measure(pool, "snapped", mode: mode, objectsPerRange: objectsPerRange)
+                #expect(usage.snapshots == 2)
+                #expect(usage.totalUsedBytes > usage.usedBytes)
+                #expect(usage.method == (features == "default" ? .objectMap : .diff))
+                try await expectAgreement(usage, spec: spec, mode: mode)
+            }
+        }
+    }
+
+    @Test("a clone counts its own writes, not its parent's data", arguments: UsageMode.allCases)
+    func cloneExcludesParentData(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "256M", "\(pool)/golden")
+            try await dev.write("\(pool)/golden", ioSize: "1M", total: "64M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(pool)/golden@base")
+            try await dev.rbd("snap", "protect", "\(pool)/golden@base")
+            try await dev.rbd("clone", "\(pool)/golden@base", "\(pool)/child")
+            try await dev.write("\(pool)/child", ioSize: "4K", total: "64K")
+            let usage = try await measure(pool, "child", mode: mode)
+            #expect(usage.parent == "\(pool)/golden@base")
+            #expect(usage.usedBytes < 64 << 20)
+            let withParent = try await dev.diffBytes("\(pool)/child", wholeObject: mode == .object)
+            #expect(usage.usedBytes < withParent, "rbd diff includes the parent; used must not")
+            try await expectAgreement(usage, spec: "\(pool)/child", mode: mode)
+        }
+    }
+
+    @Test("an image in a namespace is found and measured", arguments: UsageMode.allCases)
+    func imageInNamespace(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("namespace", "create", "--pool", pool, "--namespace", "tenant")
+            try await dev.rbd("create", "--size", "1G", "\(pool)/tenant/volume")
+            try await dev.write("\(pool)/tenant/volume", ioSize: "8K", total: "256K")
+            let usage = try await measure(pool, "volume", namespace: "tenant", mode: mode)
+            #expect(usage.namespace == "tenant")
+            try await expectAgreement(usage, spec: "\(pool)/tenant/volume", mode: mode)
+        }
+    }
+
+    @Test("a non-default object size and a striped layout are counted right", arguments: UsageMode.allCases)
+    func objectSizeAndStriping(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "1G", "--object-size", "1M", "\(pool)/small-objects")
+            try await dev.write("\(pool)/small-objects", ioSize: "4K", total: "512K")
+            try await dev.rbd("create", "--size", "1G", "--stripe-unit", "64K", "--stripe-count", "4", "\(pool)/striped")
+            try await dev.write("\(pool)/striped", ioSize: "16K", total: "1M")
+            try await dev.rbd("create", "--size", "1G", "--stripe-unit", "64K", "--stripe-count", "4", "--image-feature", "layering,striping", "\(pool)/striped-kernel")
+            try await dev.write("\(pool)/striped-kernel", ioSize: "16K", total: "1M")
+            for image in ["small-objects", "striped", "striped-kernel"] {
+                for objectsPerRange: UInt64 in [1024, 3] {
+                    let usage = try await measure(pool, image, mode: mode, objectsPerRange: objectsPerRange)
+                    try await expectAgreement(usage, spec: "\(pool)/\(image)", mode: mode)
+                }
+            }
+        }
+    }
+
+    @Test("names with quotes, backslashes and non-ASCII characters work", arguments: UsageMode.allCases)
+    func awkwardImageNames(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            let name = #"pvc-"quoted"\back\slash-ünïcødé-名前"#
+            try await dev.rbd("create", "--size", "64M", "\(pool)/\(name)")
+            try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "64K")
+            let usage = try await measure(pool, name, mode: mode)
+            #expect(usage.image == name)
+            try await expectAgreement(usage, spec: "\(pool)/\(name)", mode: mode)
+        }
+    }
+
+    @Test("a scan covers every namespace of two pools and agrees with rbd du -p", arguments: UsageMode.allCases)
+    func scanOfTwoPools(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("first") { first in
+            try await dev.withPool("second") { second in
+                try await dev.rbd("create", "--size", "1G", "\(first)/a")
+                try await dev.write("\(first)/a", ioSize: "4K", total: "128K")
+                try await dev.rbd("create", "--size", "2G", "--image-feature", "layering", "\(first)/b")
+                try await dev.write("\(first)/b", ioSize: "4K", total: "128K")
+                try await dev.rbd("namespace", "create", "--pool", second, "--namespace", "ns1")
+                try await dev.rbd("create", "--size", "1G", "\(second)/c")
+                try await dev.rbd("create", "--size", "1G", "\(second)/ns1/d")
+                try await dev.write("\(second)/ns1/d", ioSize: "64K", total: "1M")
+                let cluster = try await dev.connect()
+                let report = await Scanner(cluster: cluster, options: ScanOptions(pools: [first, second], mode: mode, concurrency: 3)).scan()
+                #expect(report.succeeded)
+                #expect(report.images.map(\.spec).sorted() == ["\(first)/a", "\(first)/b", "\(second)/c", "\(second)/ns1/d"].sorted())
+                for usage in report.images {
+                    try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                }
+                #expect(report.pools.first { $0.pool == second }?.namespaces == ["", "ns1"])
+            }
+        }
+    }
+}

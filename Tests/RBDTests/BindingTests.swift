@@ -1,0 +1,159 @@
+import DevCluster
+import Foundation
+import RBD
+import Testing
+
+/// The binding against the real dev cluster, checked with the rbd and ceph CLIs.
+@Suite("RBD binding")
+struct BindingTests {
+    @Test("opening a missing image is a typed not-found error naming the image")
+    func missingImageIsNotFound() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            let context = try await dev.connect().ioContext(pool: pool)
+            let error = await #expect(throws: RBDError.self) {
+                try await context.withImage("ghost") { _ in 0 }
+            }
+            #expect(error?.kind == .notFound)
+            #expect(error?.description == "open image \(pool)/ghost: ENOENT (No such file or directory)")
+        }
+    }
+
+    @Test("a missing pool is a typed not-found error")
+    func missingPoolIsNotFound() async throws {
+        let cluster = try await DevCluster.shared().connect()
+        let error = await #expect(throws: RBDError.self) {
+            try await cluster.ioContext(pool: "no-such-pool")
+        }
+        #expect(error?.kind == .notFound)
+        #expect(error?.errnoName == "ENOENT")
+    }
+
+    @Test("pools created and deleted through the binding show in ceph osd pool ls")
+    func poolLifecycle() async throws {
+        let dev = try await DevCluster.shared()
+        let cluster = try await dev.connect()
+        let name = "binding-\(UUID().uuidString.prefix(8).lowercased())"
+        try await cluster.createPool(name)
+        #expect(try await dev.ceph("osd", "pool", "ls").split(separator: "\n").contains(Substring(name)))
+        #expect(try await cluster.rbdPoolNames().contains(name))
+        let again = await #expect(throws: RBDError.self) { try await cluster.createPool(name) }
+        #expect(again?.kind == .alreadyExists)
+        try await cluster.deletePool(name)
+        #expect(!(try await dev.ceph("osd", "pool", "ls").split(separator: "\n").contains(Substring(name))))
+    }
+
+    @Test("images created, resized and removed through the binding match rbd info")
+    func imageLifecycle() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            let context = try await dev.connect().ioContext(pool: pool)
+            try await context.createImage("made", size: 1 << 30, options: ImageCreateOptions(features: [.layering], objectSize: 1 << 20))
+            let info = try await dev.rbd("info", "--format", "json", "\(pool)/made")
+            #expect(info.contains("\"size\":1073741824"))
+            #expect(info.contains("\"object_size\":1048576"))
+            #expect(info.contains("\"features\":[\"layering\"]"))
+            let listed = try await context.images().map(\.name)
+            #expect(listed == ["made"])
+
+            try await context.withImage("made", readOnly: false) { image in try image.resize(to: 2 << 30, allowShrink: false) }
+            let shrink = await #expect(throws: RBDError.self) {
+                try await context.withImage("made", readOnly: false) { image in try image.resize(to: 1 << 20, allowShrink: false) }
+            }
+            #expect(shrink?.kind == .invalidArgument)
+            #expect(try await dev.rbd("info", "--format", "json", "\(pool)/made").contains("\"size\":2147483648"))
+
+            try await context.removeImage("made")
+            #expect(try await context.images().isEmpty)
+        }
+    }
+
+    @Test("image info reports layout, flags, parent, snapshots, metadata and watchers")
+    func imageInfo() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "64M", "--stripe-unit", "64K", "--stripe-count", "2", "\(pool)/base")
+            try await dev.rbd("snap", "create", "\(pool)/base@one")
+            try await dev.rbd("snap", "protect", "\(pool)/base@one")
+            try await dev.rbd("clone", "\(pool)/base@one", "\(pool)/clone")
+            try await dev.rbd("image-meta", "set", "\(pool)/clone", "csi.storage.k8s.io/pvc/name", "data-0")
+            let context = try await dev.connect().ioContext(pool: pool)
+            let base = try await context.withImage("base") { image in (try image.info(), try image.snapshots()) }
+            #expect(base.0.stripeUnit == 64 << 10)
+            #expect(base.0.stripeCount == 2)
+            #expect(!base.0.hasPlainLayout)
+            #expect(base.0.features.contains(.fastDiff))
+            #expect(base.0.hasUsableFastDiff)
+            #expect(base.0.blockNamePrefix == "rbd_data.\(base.0.id)")
+            #expect(base.1.map(\.name) == ["one"])
+            #expect(base.1.first?.namespace == .user)
+
+            let clone = try await context.withImage("clone") { image in (try image.info(), try image.metadata(), try image.watchers()) }
+            #expect(clone.0.parent?.description == "\(pool)/base@one")
+            #expect(clone.0.parent?.overlap == 64 << 20)
+            #expect(clone.1 == ["csi.storage.k8s.io/pvc/name": "data-0"])
+            #expect(clone.2.isEmpty, "a read-only open takes no watch")
+
+            let watched = try await context.withImage("clone", readOnly: false) { image in try image.watchers() }
+            #expect(watched.count == 1, "our own read-write handle watches the header")
+        }
+    }
+
+    @Test("the diff callback sees extents in order and can stop the iteration")
+    func diffCallbackStops() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/data")
+            try await dev.write("\(pool)/data", ioSize: "4M", total: "32M", pattern: "seq")
+            let context = try await dev.connect().ioContext(pool: pool)
+            let all = try await context.withImage("data") { image in
+                var extents: [DiffExtent] = []
+                try image.diffIterate(from: nil, offset: 0, length: 64 << 20, includeParent: false, wholeObject: true) {
+                    extents.append($0)
+                    return .proceed
+                }
+                return extents
+            }
+            #expect(all.count == 8)
+            #expect(all.map(\.offset) == (0..<8).map { UInt64($0) << 22 })
+            let stopped = await #expect(throws: RBDError.self) {
+                try await context.withImage("data") { image in
+                    try image.diffIterate(from: nil, offset: 0, length: 64 << 20, includeParent: false, wholeObject: true) { _ in .stop }
+                }
+            }
+            #expect(stopped?.kind == .cancelled)
+        }
+    }
+
+    @Test("namespaces are listed without the default one")
+    func namespaces() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            let context = try await dev.connect().ioContext(pool: pool)
+            #expect(try await context.namespaces().isEmpty)
+            try await context.createNamespace("blue")
+            try await dev.rbd("namespace", "create", "--pool", pool, "--namespace", "green")
+            #expect(try await context.namespaces().sorted() == ["blue", "green"])
+            #expect(try await dev.rbd("namespace", "ls", "--pool", pool).contains("blue"))
+            let blue = try await context.inNamespace("blue")
+            try await blue.createImage("inside", size: 1 << 20)
+            #expect(try await dev.rbd("ls", "\(pool)/blue").trimmingCharacters(in: .whitespacesAndNewlines) == "inside")
+            #expect(try await context.images().isEmpty)
+        }
+    }
+
+    @Test("connecting to a cluster that is not there times out instead of hanging")
+    func unreachableClusterTimesOut() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-down-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let conf = folder.appendingPathComponent("ceph.conf")
+        try "[global]\nmon host = v2:127.0.0.1:9\n".write(to: conf, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RBDError.self) {
+            try await Cluster.connect(ConnectionOptions(configFile: conf.path, connectTimeout: 2), on: BlockingPool(threads: 1))
+        }
+        #expect(error?.kind == .timedOut)
+        #expect(ContinuousClock.now - started < .seconds(8))
+    }
+}
