@@ -11,6 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.4.0"),
     ],
     targets: [
         // The C headers of librados and librbd; Debian ships them without pkg-config files.
@@ -27,20 +31,48 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // What "usage" means and how a scan measures it.
+        // What "usage" means, how a scan measures it, and the scheduler that repeats it.
         .target(
             name: "Metering",
             dependencies: [
                 "RBD",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // The scan history in SQLite.
+        .target(
+            name: "History",
+            dependencies: [
+                "Metering",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Prometheus and OpenMetrics text of a snapshot.
+        .target(
+            name: "Exposition",
+            dependencies: ["Metering"]
+        ),
+        // The HTTP server: /metrics, health, the REST API.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Metering", "History", "Exposition", "RBD",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        // config.json: schema, defaults, validation.
+        .target(
+            name: "Config",
+            dependencies: ["Metering", "History", "Exposition", "Server", "RBD"]
         ),
         .executableTarget(
             name: "rbd-meter",
             dependencies: [
-                "RBD",
-                "Metering",
+                "RBD", "Metering", "History", "Exposition", "Server", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

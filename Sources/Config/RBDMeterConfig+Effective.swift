@@ -1,0 +1,44 @@
+import Foundation
+
+extension RBDMeterConfig {
+    /// The configuration with every default filled in, as JSON in the file's own shape; secrets are
+    /// masked. What `rbd-meter check-config` prints.
+    public var effectiveJSON: String {
+        let tree: JSONValue = [
+            "ceph": [
+                "conf": .optional(ceph.conf), "id": .string(ceph.id), "keyring": .optional(ceph.keyring),
+                "connect_timeout_seconds": .integer(ceph.connectTimeoutSeconds),
+                "mon_op_timeout_seconds": .integer(ceph.monitorOperationTimeoutSeconds),
+                "osd_op_timeout_seconds": .integer(ceph.osdOperationTimeoutSeconds),
+                "options": .object(Dictionary(uniqueKeysWithValues: ceph.options.map { key, value in
+                    (key, Self.secretCephOptions.contains(key) ? "********" : .string(value))
+                })),
+            ],
+            "pools": ["names": .strings(poolNames), "include": .strings(poolFilter.include), "exclude": .strings(poolFilter.exclude)],
+            "namespaces": ["include": .strings(namespaceFilter.include), "exclude": .strings(namespaceFilter.exclude)],
+            "scan": [
+                "interval_seconds": .number(scan.intervalSeconds), "jitter": .number(scan.jitter),
+                "mode": .string(scan.mode.rawValue), "concurrency": .integer(scan.concurrency),
+                "objects_per_range": .integer(scan.objectsPerRange),
+                "pool_time_budget_seconds": scan.poolTimeBudgetSeconds.map(JSONValue.number) ?? .null,
+                "backoff_max_seconds": .number(scan.backoffMaxSeconds),
+            ],
+            "pool_settings": .object(Dictionary(uniqueKeysWithValues: aggregateOnlyPools.map { ($0, ["per_image": false] as JSONValue) })),
+            "server": [
+                "listen": .string(server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)"),
+                "readiness_intervals": .number(server.readinessIntervals),
+                "shutdown_grace_seconds": .number(server.shutdownGraceSeconds),
+            ],
+            "database": [
+                "path": .string(database.path),
+                "retention": ["raw_days": .number(database.rawDays), "hourly_days": .number(database.hourlyDays), "daily_days": .number(database.dailyDays)],
+            ],
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(tree)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    /// Ceph options whose value is itself a secret (a `keyring` or `keyfile` is only a path).
+    static let secretCephOptions: Set<String> = ["key"]
+}

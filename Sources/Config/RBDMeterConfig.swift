@@ -1,0 +1,177 @@
+import Foundation
+import Metering
+import RBD
+
+/// rbd-meter's configuration, as read from `config.json` with every default filled in.
+///
+/// Reading is strict: an unknown key, a value of the wrong type or out of range fails with a
+/// ``ConfigError`` that names the file and the key. Every key is documented in the README and shown
+/// with its default in the example `config.json`.
+public struct RBDMeterConfig: Sendable {
+    /// The `ceph` section: how to reach the cluster.
+    public struct Ceph: Sendable {
+        public var conf: String?
+        public var id = "admin"
+        public var keyring: String?
+        public var connectTimeoutSeconds: Int64 = 10
+        public var monitorOperationTimeoutSeconds: Int64 = 30
+        public var osdOperationTimeoutSeconds: Int64 = 60
+        /// Further Ceph client options, e.g. `"rbd_concurrent_management_ops": "20"`.
+        public var options: [String: String] = [:]
+    }
+
+    /// The `scan` section: what a scan covers and how often it runs.
+    public struct Scan: Sendable {
+        public var intervalSeconds: Double = 300
+        public var jitter: Double = 0.1
+        public var mode: UsageMode = .exact
+        public var concurrency: Int64 = 8
+        public var objectsPerRange: Int64 = 1024
+        public var poolTimeBudgetSeconds: Double?
+        public var backoffMaxSeconds: Double = 300
+    }
+
+    /// The `server` section.
+    public struct Server: Sendable {
+        public var host = "0.0.0.0"
+        public var port: Int64 = 9940
+        /// `/readyz` fails once the latest good scan is older than this many intervals.
+        public var readinessIntervals: Double = 3
+        /// Seconds a graceful shutdown may take before the running scan is abandoned.
+        public var shutdownGraceSeconds: Double = 30
+    }
+
+    /// The `database` section.
+    public struct Database: Sendable {
+        public var path = "rbd-meter.sqlite"
+        public var rawDays: Double = 14
+        public var hourlyDays: Double = 90
+        public var dailyDays: Double = 730
+    }
+
+    public var file: String
+    public var ceph = Ceph()
+    /// Pools named explicitly (they must exist); empty means every RBD pool the filter lets through.
+    public var poolNames: [String] = []
+    public var poolFilter = GlobFilter.all
+    public var namespaceFilter = GlobFilter.all
+    public var scan = Scan()
+    /// Pool globs whose images are exported only as namespace and pool totals (`per_image: false`).
+    public var aggregateOnlyPools: [String] = []
+    public var server = Server()
+    public var database = Database()
+
+    /// The defaults, as used when no config file is given.
+    public init() {
+        file = "(defaults)"
+    }
+
+    /// Reads and validates a config file.
+    public static func load(path: String) throws(ConfigError) -> RBDMeterConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(file: path, key: "", message: "cannot read the file (\((error as NSError).localizedDescription))")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Parses and validates config text; `file` names it in errors.
+    public static func parse(_ data: Data, file: String) throws(ConfigError) -> RBDMeterConfig {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+            throw ConfigError(file: file, key: "", message: "not valid JSON: \(detail)")
+        } catch {
+            throw ConfigError(file: file, key: "", message: "not valid JSON: \(error)")
+        }
+        guard case .object(let members) = root else {
+            throw ConfigError(file: file, key: "", message: "must hold one JSON object, got \(root.quoted)")
+        }
+        var config = RBDMeterConfig()
+        config.file = file
+        var top = ConfigObject(file: file, path: "", members: members)
+        try config.read(&top)
+        try top.finish()
+        return config
+    }
+
+    private mutating func read(_ top: inout ConfigObject) throws(ConfigError) {
+        if var section = try top.object("ceph") {
+            ceph.conf = try section.string("conf")
+            ceph.id = try section.string("id") ?? ceph.id
+            ceph.keyring = try section.string("keyring")
+            ceph.connectTimeoutSeconds = try section.integer("connect_timeout_seconds", in: 1...3600, what: "a number of seconds") ?? ceph.connectTimeoutSeconds
+            ceph.monitorOperationTimeoutSeconds = try section.integer("mon_op_timeout_seconds", in: 1...3600, what: "a number of seconds") ?? ceph.monitorOperationTimeoutSeconds
+            ceph.osdOperationTimeoutSeconds = try section.integer("osd_op_timeout_seconds", in: 1...3600, what: "a number of seconds") ?? ceph.osdOperationTimeoutSeconds
+            ceph.options = try section.stringMap("options") ?? [:]
+            try section.finish()
+        }
+        if var section = try top.object("pools") {
+            poolNames = try section.strings("names") ?? []
+            poolFilter = GlobFilter(include: try section.strings("include") ?? [], exclude: try section.strings("exclude") ?? [])
+            try section.finish()
+        }
+        if var section = try top.object("namespaces") {
+            namespaceFilter = GlobFilter(include: try section.strings("include") ?? [], exclude: try section.strings("exclude") ?? [])
+            try section.finish()
+        }
+        if var section = try top.object("scan") {
+            scan.intervalSeconds = try section.number("interval_seconds", in: 1...86400 * 7, what: "a number of seconds") ?? scan.intervalSeconds
+            scan.jitter = try section.number("jitter", in: 0...0.5, what: "a fraction") ?? scan.jitter
+            if let mode = try section.string("mode") {
+                guard let parsed = UsageMode(rawValue: mode) else {
+                    throw section.error("mode", "must be \"object\" or \"exact\", got \"\(mode)\"")
+                }
+                scan.mode = parsed
+            }
+            scan.concurrency = try section.integer("concurrency", in: 1...256) ?? scan.concurrency
+            scan.objectsPerRange = try section.integer("objects_per_range", in: 1...1 << 30) ?? scan.objectsPerRange
+            scan.poolTimeBudgetSeconds = try section.number("pool_time_budget_seconds", in: 1...86400 * 7, what: "a number of seconds")
+            scan.backoffMaxSeconds = try section.number("backoff_max_seconds", in: 1...86400, what: "a number of seconds") ?? scan.backoffMaxSeconds
+            try section.finish()
+        }
+        if var section = try top.object("pool_settings") {
+            for pattern in section.members.keys.sorted() {
+                guard var settings = try section.object(pattern) else { continue }
+                if try settings.bool("per_image") == false { aggregateOnlyPools.append(pattern) }
+                try settings.finish()
+            }
+        }
+        if var section = try top.object("server") {
+            if let listen = try section.string("listen") {
+                guard let (host, port) = Self.parseListen(listen) else {
+                    throw section.error("listen", "must be HOST:PORT with a port from 0 to 65535, got \"\(listen)\"")
+                }
+                server.host = host
+                server.port = port
+            }
+            server.readinessIntervals = try section.number("readiness_intervals", in: 1...100, what: "a number of scan intervals") ?? server.readinessIntervals
+            server.shutdownGraceSeconds = try section.number("shutdown_grace_seconds", in: 1...3600, what: "a number of seconds") ?? server.shutdownGraceSeconds
+            try section.finish()
+        }
+        if var section = try top.object("database") {
+            database.path = try section.string("path") ?? database.path
+            if var retention = try section.object("retention") {
+                database.rawDays = try retention.number("raw_days", in: 1...3650, what: "a number of days") ?? database.rawDays
+                database.hourlyDays = try retention.number("hourly_days", in: 1...3650, what: "a number of days") ?? database.hourlyDays
+                database.dailyDays = try retention.number("daily_days", in: 1...36500, what: "a number of days") ?? database.dailyDays
+                try retention.finish()
+            }
+            try section.finish()
+        }
+    }
+
+    /// Splits `HOST:PORT` (`[::1]:9940` for IPv6).
+    public static func parseListen(_ text: String) -> (String, Int64)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        guard let port = Int64(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        return (host, port)
+    }
+}

@@ -1,0 +1,23 @@
+import Metering
+
+/// What `/metrics` shows beyond the snapshot itself.
+public struct ExpositionSettings: Sendable, Equatable {
+    /// Pools whose images are exported one by one; the others only as namespace and pool totals,
+    /// which keeps the number of series in check on pools with many thousands of images.
+    public var perImagePools: GlobFilter
+    /// The configured time between scans, exported so that staleness alerts can scale with it.
+    public var scanIntervalSeconds: Double
+    /// rbd-meter's version, for `rbd_meter_build_info`.
+    public var version: String
+
+    public init(perImagePools: GlobFilter = .all, scanIntervalSeconds: Double = 300, version: String = RBDMeterVersion.current) {
+        self.perImagePools = perImagePools
+        self.scanIntervalSeconds = scanIntervalSeconds
+        self.version = version
+    }
+}
+
+/// rbd-meter's version.
+public enum RBDMeterVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,150 @@
+import Metering
+
+/// Renders a ``MeterSnapshot``: images, namespace and pool totals, what Ceph says of each pool, and how
+/// the scans went.
+public struct SnapshotCollector: MetricsCollector {
+    public var snapshot: MeterSnapshot
+    public var settings: ExpositionSettings
+
+    public init(snapshot: MeterSnapshot, settings: ExpositionSettings) {
+        self.snapshot = snapshot
+        self.settings = settings
+    }
+
+    private typealias Catalog = MetricCatalog
+
+    public func collect(into writer: inout MetricsWriter) {
+        let pools = snapshot.pools.keys.sorted().compactMap { snapshot.pools[$0] }
+        writeImages(pools.filter { settings.perImagePools.matches($0.pool) }, into: &writer)
+        writeNamespaces(pools, into: &writer)
+        writePools(pools, into: &writer)
+        writeExporter(pools, into: &writer)
+    }
+
+    private func writeImages(_ pools: [PoolState], into writer: inout MetricsWriter) {
+        let images = pools.lazy.flatMap(\.images)
+        let gauges: [(MetricFamily, (ImageUsage) -> UInt64)] = [
+            (Catalog.imageProvisionedBytes, \.provisionedBytes),
+            (Catalog.imageUsedBytes, \.usedBytes),
+            (Catalog.imageTotalUsedBytes, \.totalUsedBytes),
+            (Catalog.imageSnapshots, { UInt64($0.snapshots) }),
+        ]
+        for (family, value) in gauges {
+            writer.family(family)
+            for image in images {
+                writer.sample(family, [image.pool, image.namespace, image.image], value(image))
+            }
+        }
+        writer.family(Catalog.imageInfo)
+        for image in images {
+            writer.sample(Catalog.imageInfo, [
+                image.pool, image.namespace, image.image, image.id, image.features.description, image.parent,
+                image.method.rawValue, image.objectMapInvalid ? "true" : "false",
+                image.kubernetes.pv, image.kubernetes.pvc, image.kubernetes.pvcNamespace,
+            ], 1 as UInt64)
+        }
+    }
+
+    private struct Totals {
+        var provisioned: UInt64 = 0
+        var used: UInt64 = 0
+        var totalUsed: UInt64 = 0
+        var images: UInt64 = 0
+        var invalidObjectMaps: UInt64 = 0
+
+        mutating func add(_ image: ImageUsage) {
+            provisioned += image.provisionedBytes
+            used += image.usedBytes
+            totalUsed += image.totalUsedBytes
+            images += 1
+            if image.objectMapInvalid { invalidObjectMaps += 1 }
+        }
+    }
+
+    private func writeNamespaces(_ pools: [PoolState], into writer: inout MetricsWriter) {
+        var rows: [(pool: String, namespace: String, totals: Totals)] = []
+        for pool in pools {
+            var byNamespace: [String: Totals] = Dictionary(uniqueKeysWithValues: pool.namespaces.map { ($0, Totals()) })
+            for image in pool.images { byNamespace[image.namespace, default: Totals()].add(image) }
+            for namespace in byNamespace.keys.sorted() {
+                rows.append((pool.pool, namespace, byNamespace[namespace]!))
+            }
+        }
+        let gauges: [(MetricFamily, (Totals) -> UInt64)] = [
+            (Catalog.namespaceProvisionedBytes, \.provisioned),
+            (Catalog.namespaceUsedBytes, \.used),
+            (Catalog.namespaceTotalUsedBytes, \.totalUsed),
+            (Catalog.namespaceImages, \.images),
+        ]
+        for (family, value) in gauges {
+            writer.family(family)
+            for row in rows { writer.sample(family, [row.pool, row.namespace], value(row.totals)) }
+        }
+    }
+
+    private func writePools(_ pools: [PoolState], into writer: inout MetricsWriter) {
+        let totals = pools.map { pool in (pool.pool, pool.images.reduce(into: Totals()) { $0.add($1) }) }
+        let gauges: [(MetricFamily, (Totals) -> UInt64)] = [
+            (Catalog.poolProvisionedBytes, \.provisioned),
+            (Catalog.poolUsedBytes, \.used),
+            (Catalog.poolTotalUsedBytes, \.totalUsed),
+            (Catalog.poolImages, \.images),
+            (Catalog.poolInvalidObjectMaps, \.invalidObjectMaps),
+        ]
+        for (family, value) in gauges {
+            writer.family(family)
+            for (pool, total) in totals { writer.sample(family, [pool], value(total)) }
+        }
+        let capacities = pools.compactMap { pool in pool.capacity.map { (pool.pool, $0) } }
+        let cephGauges: [(MetricFamily, (PoolCapacity) -> UInt64)] = [
+            (Catalog.poolStoredBytes, \.storedBytes),
+            (Catalog.poolObjects, \.objects),
+            (Catalog.poolMaxAvailableBytes, \.maxAvailableBytes),
+            (Catalog.poolQuotaBytes, \.quotaBytes),
+            (Catalog.poolQuotaObjects, \.quotaObjects),
+        ]
+        for (family, value) in cephGauges {
+            writer.family(family)
+            for (pool, capacity) in capacities { writer.sample(family, [pool], value(capacity)) }
+        }
+    }
+
+    private func writeExporter(_ pools: [PoolState], into writer: inout MetricsWriter) {
+        writer.family(Catalog.up)
+        writer.sample(Catalog.up, [], snapshot.up ? 1 as UInt64 : 0)
+
+        writer.family(Catalog.scanDurationSeconds)
+        for pool in pools { writer.sample(Catalog.scanDurationSeconds, [pool.pool], pool.scanDuration) }
+
+        writer.family(Catalog.lastScanSuccessTimestampSeconds)
+        if let last = snapshot.lastSuccessAt {
+            writer.sample(Catalog.lastScanSuccessTimestampSeconds, [], last.timeIntervalSince1970)
+        }
+        writer.family(Catalog.poolLastScanSuccessTimestampSeconds)
+        for pool in pools {
+            if let last = pool.lastSuccessAt {
+                writer.sample(Catalog.poolLastScanSuccessTimestampSeconds, [pool.pool], last.timeIntervalSince1970)
+            }
+        }
+        writer.family(Catalog.poolStale)
+        for pool in pools { writer.sample(Catalog.poolStale, [pool.pool], pool.stale ? 1 as UInt64 : 0) }
+
+        for (family, counts) in [(Catalog.scanErrorsTotal, snapshot.scanErrors), (Catalog.imageScanErrorsTotal, snapshot.imageScanErrors)] {
+            writer.family(family)
+            for key in counts.keys.sorted() { writer.sample(family, [key.pool, key.reason], counts[key]!) }
+        }
+        writer.family(Catalog.historyWriteErrorsTotal)
+        writer.sample(Catalog.historyWriteErrorsTotal, [], snapshot.historyErrors)
+        writer.family(Catalog.scansTotal)
+        for result in ["success", "partial", "failure"] {
+            writer.sample(Catalog.scansTotal, [result], snapshot.scans[result] ?? 0)
+        }
+        writer.family(Catalog.imagesReused)
+        for pool in pools { writer.sample(Catalog.imagesReused, [pool.pool], UInt64(pool.reused)) }
+
+        writer.family(Catalog.scanIntervalSeconds)
+        writer.sample(Catalog.scanIntervalSeconds, [], settings.scanIntervalSeconds)
+        writer.family(Catalog.buildInfo)
+        writer.sample(Catalog.buildInfo, [settings.version], 1 as UInt64)
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+
+/// An image as history knows it: the place and the id it had. A deleted image whose name is reused
+/// gets a new record, because its id differs.
+public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "image"
+
+    public var id: Int64?
+    public var pool: String
+    public var namespace: String
+    public var name: String
+    public var imageID: String
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, pool, namespace, name
+        case imageID = "image_id"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// The identity used to match a measured image to its record.
+    struct Key: Hashable {
+        var pool: String
+        var namespace: String
+        var name: String
+        var imageID: String
+    }
+
+    var key: Key { Key(pool: pool, namespace: namespace, name: name, imageID: imageID) }
+}
+
+extension ImageRecord {
+    /// Every record of an image named so, whatever id it had, oldest first.
+    public static func named(pool: String, namespace: String, name: String, in db: Database) throws -> [ImageRecord] {
+        try ImageRecord
+            .filter(CodingKeys.pool == pool && CodingKeys.namespace == namespace && CodingKeys.name == name)
+            .order(CodingKeys.id)
+            .fetchAll(db)
+    }
+
+    /// Records of the given pools, by identity.
+    static func byKey(pools: [String], in db: Database) throws -> [Key: ImageRecord] {
+        let records = try ImageRecord.filter(pools.contains(CodingKeys.pool)).fetchAll(db)
+        return Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Every image record, by id.
+    public static func all(in db: Database) throws -> [Int64: ImageRecord] {
+        Dictionary(uniqueKeysWithValues: try ImageRecord.fetchAll(db).compactMap { record in record.id.map { ($0, record) } })
+    }
+}

@@ -1,0 +1,43 @@
+import GRDB
+
+/// One scan: when it ran, how it ended, in which mode.
+public struct ScanRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "scan"
+
+    public var id: Int64?
+    /// Seconds since the epoch.
+    public var startedAt: Double
+    public var finishedAt: Double
+    /// `success`, `partial` (some pools failed) or `failure`.
+    public var status: String
+    public var mode: String
+    /// Images measured.
+    public var images: Int
+    /// The first failure's message, if any.
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, status, mode, images, error
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension ScanRecord {
+    /// The latest scans, newest first.
+    public static func latest(_ count: Int, in db: Database) throws -> [ScanRecord] {
+        try ScanRecord.order(CodingKeys.id.desc).limit(count).fetchAll(db)
+    }
+
+    /// Removes scans that ended before `cutoff` and that no sample refers to any more.
+    static func deleteUnreferenced(before cutoff: Double, in db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM scan WHERE finished_at < ?
+              AND id NOT IN (SELECT first_scan_id FROM sample UNION SELECT last_scan_id FROM sample)
+            """, arguments: [cutoff])
+    }
+}

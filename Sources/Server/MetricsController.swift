@@ -1,0 +1,48 @@
+import Exposition
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Metering
+
+/// `GET /metrics`: the latest snapshot in the Prometheus text format, or OpenMetrics when the
+/// scraper's `Accept` header prefers it, gzip-compressed when it accepts gzip. Never calls Ceph.
+struct MetricsController {
+    let state: MeterState
+    let settings: ExpositionSettings
+    /// Collectors beyond the snapshot (quotas, forecasts), asked on every render.
+    let extraCollectors: @Sendable () -> [any MetricsCollector]
+    let cache = MetricsCache()
+
+    func addRoutes(to router: Router<MeterRequestContext>) {
+        router.get("metrics") { request, _ in try self.metrics(request) }
+    }
+
+    func metrics(_ request: Request) throws -> Response {
+        let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
+        let snapshot = state.snapshot
+        let key = MetricsCache.Key(version: snapshot.version, second: Int64(Date().timeIntervalSince1970), format: format, gzip: gzip)
+        let body = try cache.body(for: key) {
+            let collectors: [any MetricsCollector] = [SnapshotCollector(snapshot: snapshot, settings: settings)]
+                + extraCollectors() + [ProcessCollector()]
+            let capacity = 600 * snapshot.pools.values.reduce(0) { $0 + $1.images.count } + 16_384
+            return MetricsWriter.render(collectors, format: format, capacity: capacity)
+        }
+        var headers: HTTPFields = [.contentType: format.contentType]
+        if gzip { headers[.contentEncoding] = "gzip" }
+        headers[.vary] = "Accept, Accept-Encoding"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// Whether an `Accept-Encoding` header allows gzip (and does not refuse it with `q=0`).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for coding in header.split(separator: ",") {
+            let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first?.lowercased() == "gzip" else { continue }
+            let refused = parts.dropFirst().contains { $0.replacing(" ", with: "") == "q=0" || $0.replacing(" ", with: "") == "q=0.0" }
+            return !refused
+        }
+        return false
+    }
+}

@@ -1,0 +1,64 @@
+import Config
+import Foundation
+import History
+import Logging
+import Metering
+import RBD
+import Server
+import ServiceLifecycle
+
+/// Everything `serve` runs, wired together from the configuration.
+struct Daemon {
+    let config: RBDMeterConfig
+    let logger: Logger
+
+    func run() async throws {
+        let settings = config.serverSettings
+        let pool = BlockingPool(threads: Int(config.scan.concurrency))
+        let state = MeterState()
+        let history = openHistory()
+        var sinks: [any ScanSink] = []
+        if let history { sinks.append(HistorySink(store: history, state: state, logger: logger)) }
+
+        let scheduler = Scheduler(
+            connector: ClusterConnector(options: config.connectionOptions, pool: pool),
+            options: config.scanOptions, timing: config.timing, state: state, sinks: sinks, logger: logger)
+        let router = MeterServer.router(state: state, settings: settings)
+        let app = MeterServer.application(router: router, settings: settings, logger: logger) { host, port in
+            let shown = host == "0.0.0.0" || host == "::" ? "localhost" : host
+            // Unbuffered, so that scripts waiting for this line see it at once.
+            FileHandle.standardOutput.write(Data("rbd-meter: serving http://\(shown):\(port)/metrics\n".utf8))
+        }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: scheduler), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // The server stops first (services shut down in reverse order), then the running scan is
+        // cancelled; past the grace period everything is cancelled outright.
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        if let history {
+            do {
+                try history.close()
+            } catch {
+                logger.error("cannot close the history database", metadata: ["error": "\(error)"])
+            }
+        }
+        await pool.shutdown()
+        logger.info("stopped")
+    }
+
+    /// The history store, or `nil` (with an error logged) when the database cannot be opened:
+    /// metering goes on without history rather than not at all.
+    private func openHistory() -> HistoryStore? {
+        let path = config.database.path
+        do {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try HistoryStore(path: path, retention: config.retention)
+        } catch {
+            logger.error("cannot open the history database; serving metrics without history", metadata: ["path": "\(path)", "error": "\(error)"])
+            return nil
+        }
+    }
+}

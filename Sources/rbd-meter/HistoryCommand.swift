@@ -1,0 +1,93 @@
+import ArgumentParser
+import Config
+import Foundation
+import History
+import Metering
+
+/// `rbd-meter history`: an image's numbers over time, from the SQLite history.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Print an image's history: raw samples, then hourly and daily roll-ups further back."
+    )
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: "The history database (default: database.path of the config).")
+    var database: String?
+
+    @Option(help: "The image's pool.")
+    var pool: String
+
+    @Option(help: "The image's namespace (default: the default namespace).")
+    var namespace: String = ""
+
+    @Option(help: "The image's name.")
+    var image: String
+
+    @Option(help: "How far back: 90s, 30m, 12h, 7d, 2w, or a date such as 2026-11-01.")
+    var since: String = "7d"
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        guard TimeSpec.parse(since) != nil else { throw ValidationError("--since must be like 7d, 12h or 2026-11-01, got '\(since)'") }
+    }
+
+    func run() async throws {
+        let path = try database ?? configOptions.load().database.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw fail("no history database at \(path)")
+        }
+        let points: [HistoryPoint]
+        do {
+            let store = try HistoryStore(path: path)
+            points = try await store.history(of: ImageLocation(pool: pool, namespace: namespace, image: image), since: TimeSpec.parse(since)!)
+            try store.close()
+        } catch {
+            throw fail("cannot read \(path): \(error)")
+        }
+        print(render(points), terminator: "")
+    }
+
+    private func render(_ points: [HistoryPoint]) -> String {
+        switch format {
+        case .json:
+            struct Row: Encodable {
+                var from: String
+                var to: String
+                var resolution: String
+                var image_id: String
+                var provisioned_bytes: Int64
+                var used_bytes: Double
+                var total_used_bytes: Double
+                var used_max_bytes: Int64
+                var total_used_max_bytes: Int64
+            }
+            let rows = points.map {
+                Row(from: TimeSpec.format($0.from), to: TimeSpec.format($0.to), resolution: $0.resolution.rawValue, image_id: $0.imageID,
+                    provisioned_bytes: $0.provisionedBytes, used_bytes: $0.usedBytes.rounded(), total_used_bytes: $0.totalUsedBytes.rounded(),
+                    used_max_bytes: $0.usedMaximum, total_used_max_bytes: $0.totalUsedMaximum)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            struct Document: Encodable { var pool, namespace, image: String; var history: [Row] }
+            let data = (try? encoder.encode(Document(pool: pool, namespace: namespace, image: image, history: rows))) ?? Data()
+            return String(decoding: data, as: UTF8.self) + "\n"
+        case .table, .csv:
+            let human = format == .table
+            var table = TextTable([
+                ("FROM", .left), ("TO", .left), ("RESOLUTION", .left), ("PROVISIONED", .right), ("USED", .right), ("TOTAL USED", .right),
+            ])
+            for point in points {
+                func size(_ value: Double) -> String { human ? ByteCount.format(UInt64(max(value, 0).rounded())) : String(Int64(value.rounded())) }
+                table.append([
+                    TimeSpec.format(point.from), TimeSpec.format(point.to), point.resolution.rawValue,
+                    size(Double(point.provisionedBytes)), size(point.usedBytes), size(point.totalUsedBytes),
+                ])
+            }
+            return human ? table.aligned : table.csv
+        }
+    }
+}
