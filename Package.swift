@@ -88,7 +88,29 @@ let package = Package(
         ),
         .testTarget(
             name: "MeteringTests",
-            dependencies: ["Metering", "RBD", "DevCluster"]
+            dependencies: [
+                "Metering", "RBD", "DevCluster",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "HistoryTests",
+            dependencies: ["History", "Metering"]
+        ),
+        .testTarget(
+            name: "ExpositionTests",
+            dependencies: ["Exposition", "Metering", "RBD"]
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Metering", "Exposition", "RBD", "DevCluster",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["Config", "Metering"]
         ),
         .testTarget(
             name: "RBDMeterCLITests",

@@ -5,7 +5,7 @@ public enum ByteSize {
         let trimmed = text.trimmingSpaces()
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }
         guard !digits.isEmpty, let number = Double(digits), number >= 0 else { return nil }
-        var unit = trimmed.dropFirst(digits.count).uppercased()
+        var unit = String(trimmed.dropFirst(digits.count)).trimmingSpaces().uppercased()
         if unit.hasSuffix("IB") { unit.removeLast(2) } else if unit.hasSuffix("B") { unit.removeLast() }
         let exponents: [String: Double] = ["": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6]
         guard let exponent = exponents[unit] else { return nil }

@@ -47,6 +47,14 @@ public struct ImageFailure: Sendable, Equatable {
     public var namespace: String
     public var image: String
     public var failure: ScanFailure
+
+    public init(pool: String, namespace: String, image: String, failure: ScanFailure) {
+        self.pool = pool
+        self.namespace = namespace
+        self.image = image
+        self.failure = failure
+    }
+
     /// Whether the image simply vanished (deleted or renamed during the scan): not an error.
     public var vanished: Bool { failure.reason == "not_found" }
 }

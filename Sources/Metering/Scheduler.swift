@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import RBD
 import ServiceLifecycle
 
 /// Scans the cluster now and then every interval, forever, one scan at a time.
@@ -28,30 +27,29 @@ public struct Scheduler: Service {
         }
 
         /// The wait before the next scan, after `failures` scans in a row that found the cluster unreachable.
-        func delay(afterUnreachable failures: Int, random: Double) -> Duration {
+        public func delay(afterUnreachable failures: Int, random: Double) -> Duration {
             if failures > 0 {
                 let exponent = min(failures - 1, 30)
                 let backoff = initialBackoff * (1 << exponent)
                 return min(backoff, maximumBackoff)
             }
             let factor = 1 + jitter * (2 * random - 1)
-            return interval * factor
+            let milliseconds = (Double(interval.components.seconds) * 1000 + Double(interval.components.attoseconds) / 1e15) * factor
+            return .milliseconds(Int64(milliseconds.rounded()))
         }
     }
 
-    public let connector: ClusterConnector
-    public let options: ScanOptions
+    public let source: any ScanSource
     public let timing: Timing
     public let state: MeterState
     public let sinks: [any ScanSink]
     public let logger: Logger
 
     public init(
-        connector: ClusterConnector, options: ScanOptions, timing: Timing, state: MeterState,
+        source: any ScanSource, timing: Timing, state: MeterState,
         sinks: [any ScanSink] = [], logger: Logger = Logger(label: "rbd-meter.scheduler")
     ) {
-        self.connector = connector
-        self.options = options
+        self.source = source
         self.timing = timing
         self.state = state
         self.sinks = sinks
@@ -61,9 +59,10 @@ public struct Scheduler: Service {
     public func run() async throws {
         var unreachable = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let outcome = await cancelWhenGracefulShutdown { await self.scanOnce() }
+            let attempt = await cancelWhenGracefulShutdown { await self.source.scan() }
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
-            unreachable = outcome.clusterUnreachable ? unreachable + 1 : 0
+            await publish(attempt)
+            unreachable = attempt.clusterUnreachable ? unreachable + 1 : 0
             let delay = timing.delay(afterUnreachable: unreachable, random: Double.random(in: 0...1))
             if unreachable > 0 {
                 logger.warning("cluster unreachable, retrying", metadata: ["in": "\(delay)", "attempt": "\(unreachable)"])
@@ -77,29 +76,17 @@ public struct Scheduler: Service {
         logger.info("scheduler stopped")
     }
 
-    struct Outcome: Sendable {
-        var clusterUnreachable: Bool
-    }
-
-    /// Connects if needed, scans, publishes. A scan cancelled by shutdown is not published.
-    func scanOnce() async -> Outcome {
-        let cluster: Cluster
-        do {
-            cluster = try await connector.connect()
-        } catch {
-            let failure = ScanFailure(error)
-            if Task.isCancelled { return Outcome(clusterUnreachable: false) }
-            logger.error("cannot connect to the cluster", metadata: ["error": "\(failure.message)"])
+    /// Replaces the snapshot and tells the sinks; a scan that never reached the cluster only
+    /// updates the exporter's own figures.
+    func publish(_ attempt: ScanAttempt) async {
+        switch attempt {
+        case .unreachable(let failure):
             state.recordUnreachable(failure)
-            return Outcome(clusterUnreachable: true)
+        case .report(let report):
+            state.apply(report)
+            for sink in sinks {
+                await sink.scanFinished(report)
+            }
         }
-        let report = await Scanner(cluster: cluster, options: options, logger: logger).scan()
-        if Task.isCancelled { return Outcome(clusterUnreachable: false) }
-        state.apply(report)
-        for sink in sinks {
-            await sink.scanFinished(report)
-        }
-        let unreachable = report.failure?.isClusterUnreachable == true || report.pools.contains { $0.failure?.isClusterUnreachable == true }
-        return Outcome(clusterUnreachable: unreachable)
     }
 }

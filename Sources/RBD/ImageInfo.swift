@@ -65,6 +65,13 @@ public struct SnapshotInfo: Sendable, Equatable {
     /// The image size at the time of the snapshot.
     public var size: UInt64
     public var namespace: Namespace
+
+    public init(id: UInt64, name: String, size: UInt64, namespace: Namespace) {
+        self.id = id
+        self.name = name
+        self.size = size
+        self.namespace = namespace
+    }
 }
 
 /// A client that has the image open (a mapped kernel device, a VM, `rbd-nbd`, ...).

@@ -20,9 +20,9 @@ struct Daemon {
         var sinks: [any ScanSink] = []
         if let history { sinks.append(HistorySink(store: history, state: state, logger: logger)) }
 
-        let scheduler = Scheduler(
-            connector: ClusterConnector(options: config.connectionOptions, pool: pool),
-            options: config.scanOptions, timing: config.timing, state: state, sinks: sinks, logger: logger)
+        let source = ClusterScanSource(
+            connector: ClusterConnector(options: config.connectionOptions, pool: pool), options: config.scanOptions, logger: logger)
+        let scheduler = Scheduler(source: source, timing: config.timing, state: state, sinks: sinks, logger: logger)
         let router = MeterServer.router(state: state, settings: settings)
         let app = MeterServer.application(router: router, settings: settings, logger: logger) { host, port in
             let shown = host == "0.0.0.0" || host == "::" ? "localhost" : host

@@ -5,15 +5,8 @@ import Testing
 /// `rbd-meter scan` as a user runs it: the built executable against the dev cluster.
 @Suite("rbd-meter scan")
 struct ScanCommandTests {
-    static var executable: String {
-        // The test bundle and the executable are built into the same folder.
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = bundle.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("rbd-meter").path), folder.path != "/" {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("rbd-meter").path
-    }
+    static var executable: String { DaemonProcess.executable }
+
 
     struct Output: Decodable {
         struct Image: Decodable {

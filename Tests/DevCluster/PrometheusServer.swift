@@ -1,0 +1,70 @@
+import Foundation
+
+/// A real `prometheus` server (Debian's package) scraping given targets every second, on a free
+/// port and a throw-away data folder.
+public final class PrometheusServer: @unchecked Sendable {
+    let process: Process
+    let folder: URL
+    public let port: Int
+
+    public init(targets: [String], job: String = "rbd-meter") async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let targetList = targets.map { "'\($0)'" }.joined(separator: ", ")
+        let config = """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs:
+              - job_name: '\(job)'
+                static_configs:
+                  - targets: [\(targetList)]
+            """
+        let configFile = folder.appendingPathComponent("prometheus.yml")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        port = Int.random(in: 20_000..<40_000)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        process.arguments = [
+            "--config.file=\(configFile.path)", "--storage.tsdb.path=\(folder.appendingPathComponent("data").path)",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The value of an instant query with one result, `nil` while there is none.
+    public func instantValue(_ query: String) async throws -> Double? {
+        let result = try await Shell.execute("curl", [
+            "-s", "--max-time", "5", "-G", "http://127.0.0.1:\(port)/api/v1/query", "--data-urlencode", "query=\(query)",
+        ])
+        struct Response: Decodable {
+            struct Data: Decodable {
+                struct Sample: Decodable { var value: [Value] }
+                var result: [Sample]
+            }
+            enum Value: Decodable {
+                case number(Double), text(String)
+                init(from decoder: any Decoder) throws {
+                    let container = try decoder.singleValueContainer()
+                    if let number = try? container.decode(Double.self) { self = .number(number) } else { self = .text(try container.decode(String.self)) }
+                }
+            }
+            var status: String
+            var data: Data?
+        }
+        guard result.status == 0, let response = try? JSONDecoder().decode(Response.self, from: Data(result.standardOutput.utf8)),
+              let sample = response.data?.result.first, sample.value.count == 2, case .text(let text) = sample.value[1]
+        else { return nil }
+        return Double(text)
+    }
+}

@@ -1,0 +1,128 @@
+import Exposition
+import Foundation
+import Metering
+import RBD
+import Testing
+
+/// `/metrics` text of a fixed snapshot, against golden files (node_exporter's e2e-output idea).
+/// Set `RBD_METER_UPDATE_GOLDEN=1` to rewrite them after an intended change, then read the diff.
+@Suite("Rendering")
+struct RenderingTests {
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static var snapshot: MeterSnapshot {
+        var snapshot = MeterSnapshot()
+        let awkward = ImageUsage(
+            pool: "rbd", namespace: "tenant", image: "pvc-\"quoted\"\\back\nslash-ünï-名前", id: "abc123",
+            provisionedBytes: 10 << 30, usedBytes: 1 << 30, totalUsedBytes: 3 << 30, snapshots: 2,
+            features: [.layering], parent: "", method: .diff, objectMapInvalid: false)
+        let plain = ImageUsage(
+            pool: "rbd", namespace: "", image: "vol1", id: "def456",
+            provisionedBytes: 1 << 40, usedBytes: 123_456_789, totalUsedBytes: 123_456_789, snapshots: 0,
+            features: .defaults, parent: "rbd/golden@base", method: .objectMap, objectMapInvalid: true,
+            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop"))
+        let hidden = ImageUsage(
+            pool: "big", namespace: "", image: "one-of-many", id: "f00",
+            provisionedBytes: 1 << 30, usedBytes: 4 << 20, totalUsedBytes: 4 << 20, snapshots: 0, method: .listing)
+        snapshot.pools["rbd"] = PoolState(
+            pool: "rbd", images: [plain, awkward], namespaces: ["", "tenant", "empty"],
+            capacity: PoolCapacity(storedBytes: 5 << 30, usedBytes: 5 << 30, objects: 1234, maxAvailableBytes: 1 << 44, quotaBytes: 0, quotaObjects: 0),
+            scanDuration: 1.25, lastSuccessAt: Date(timeIntervalSince1970: 1_795_000_000), stale: false, reused: 1)
+        snapshot.pools["big"] = PoolState(
+            pool: "big", images: [hidden], scanDuration: 0.5, lastSuccessAt: Date(timeIntervalSince1970: 1_794_999_000), stale: true)
+        snapshot.up = true
+        snapshot.lastSuccessAt = Date(timeIntervalSince1970: 1_795_000_000)
+        snapshot.scanErrors[.init(pool: "big", reason: "timeout")] = 3
+        snapshot.imageScanErrors[.init(pool: "rbd", reason: "not_found")] = 1
+        snapshot.scans = ["success": 10, "failure": 3]
+        return snapshot
+    }
+
+    static let settings = ExpositionSettings(perImagePools: GlobFilter(exclude: ["big"]), scanIntervalSeconds: 300, version: "test")
+
+    func render(_ format: ExpositionFormat) -> String {
+        MetricsWriter.render([SnapshotCollector(snapshot: Self.snapshot, settings: Self.settings)], format: format)
+    }
+
+    func expectGolden(_ text: String, _ name: String) throws {
+        let file = Self.golden.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["RBD_METER_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "differs from \(name); run with RBD_METER_UPDATE_GOLDEN=1 and review the diff")
+    }
+
+    @Test("the Prometheus text format matches the golden file")
+    func prometheusTextMatchesGolden() throws {
+        try expectGolden(render(.prometheus), "metrics.prom")
+    }
+
+    @Test("OpenMetrics declares counters without _total and ends in # EOF")
+    func openMetricsMatchesGolden() throws {
+        let text = render(.openMetrics)
+        #expect(text.contains("# TYPE rbd_meter_scan_errors counter\n"))
+        #expect(text.contains("rbd_meter_scan_errors_total{pool=\"big\",reason=\"timeout\"} 3\n"))
+        #expect(text.hasSuffix("# EOF\n"))
+        try expectGolden(text, "metrics.openmetrics")
+    }
+
+    @Test("label values escape quotes, backslashes and line feeds and keep other Unicode")
+    func labelEscaping() {
+        #expect(MetricsWriter.escapeLabelValue("a\"b\\c\nd-ü-名") == "a\\\"b\\\\c\\nd-ü-名")
+        #expect(MetricsWriter.escapeLabelValue("plain") == "plain")
+        let text = render(.prometheus)
+        #expect(text.contains(#"image="pvc-\"quoted\"\\back\nslash-ünï-名前""#))
+    }
+
+    @Test("per_image: false pools show only namespace and pool totals")
+    func aggregateOnlyPools() {
+        let text = render(.prometheus)
+        #expect(!text.contains("one-of-many"))
+        #expect(text.contains("rbd_pool_used_bytes{pool=\"big\"} 4194304\n"))
+        #expect(text.contains("rbd_namespace_images{pool=\"big\",namespace=\"\"} 1\n"))
+        #expect(text.contains("rbd_namespace_images{pool=\"rbd\",namespace=\"empty\"} 0\n"), "an empty namespace still shows")
+    }
+
+    @Test("the golden text passes promtool check metrics", .enabled(if: Self.hasPromtool))
+    func promtoolAcceptsOutput() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["promtool", "check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(render(.prometheus).utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(report)")
+        #expect(report.isEmpty, "promtool complained: \(report)")
+    }
+
+    static var hasPromtool: Bool {
+        ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/promtool")
+        } || ProcessInfo.processInfo.environment["RBD_METER_REQUIRE_PROMTOOL"] == "1"
+    }
+
+    @Test("scrapers get the format they prefer")
+    func negotiation() {
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        #expect(ExpositionFormat.negotiate(accept: prometheus) == .openMetrics)
+        #expect(ExpositionFormat.negotiate(accept: "text/plain;version=0.0.4") == .prometheus)
+        #expect(ExpositionFormat.negotiate(accept: nil) == .prometheus)
+        #expect(ExpositionFormat.negotiate(accept: "application/openmetrics-text;q=0.2,text/plain;q=0.9") == .prometheus)
+        #expect(ExpositionFormat.negotiate(accept: "application/json") == .prometheus)
+    }
+
+    @Test("every family has help text and unique names")
+    func catalogIsConsistent() {
+        let names = MetricCatalog.all.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(MetricCatalog.all.allSatisfy { !$0.help.isEmpty && $0.name.allSatisfy { $0.isLetter || $0 == "_" } })
+    }
+}

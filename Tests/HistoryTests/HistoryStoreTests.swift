@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+@testable import History
+import Metering
+import Testing
+
+/// The SQLite history, on a fresh database file per test.
+@Suite("History store")
+struct HistoryStoreTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString).sqlite").path
+    }
+
+    static func report(at time: Double, _ images: [(String, UInt64)], pool: String = "rbd", failure: ScanFailure? = nil) -> ScanReport {
+        let usages = images.map { name, used in
+            ImageUsage(pool: pool, namespace: "", image: name, id: "id-\(name)", provisionedBytes: 1 << 30, usedBytes: used, totalUsedBytes: used + 1, snapshots: 0)
+        }
+        return ScanReport(
+            startedAt: Date(timeIntervalSince1970: time - 2), finishedAt: Date(timeIntervalSince1970: time), mode: .exact,
+            pools: [PoolScan(pool: pool, images: failure == nil ? usages : [], failure: failure)])
+    }
+
+    @Test("an image whose numbers did not change extends its sample instead of adding rows")
+    func unchangedNumbersExtendTheSpan() async throws {
+        let store = try HistoryStore(path: Self.temporaryPath())
+        let start = 1_795_000_000.0
+        try await store.record(Self.report(at: start, [("a", 100), ("b", 200)]))
+        try await store.record(Self.report(at: start + 60, [("a", 100), ("b", 250)]))
+        try await store.record(Self.report(at: start + 120, [("a", 100), ("b", 250)]))
+        let samples = try await store.read { db in try SampleRecord.order(Column("id")).fetchAll(db) }
+        #expect(samples.count == 3, "a once, b twice")
+        let a = try await store.history(of: ImageLocation(pool: "rbd", image: "a"), since: Date(timeIntervalSince1970: start - 10), until: Date(timeIntervalSince1970: start + 200))
+        #expect(a.count == 1)
+        #expect(a.first?.from == start)
+        #expect(a.first?.to == start + 120)
+        let b = try await store.history(of: ImageLocation(pool: "rbd", image: "b"), since: Date(timeIntervalSince1970: start - 10), until: Date(timeIntervalSince1970: start + 200))
+        #expect(b.map(\.usedBytes) == [200, 250])
+        #expect(b.map(\.to) == [start, start + 120])
+        #expect(try await store.latestScans(5).map(\.status) == ["success", "success", "success"])
+    }
+
+    @Test("a failed pool's scan is recorded without touching its images' samples")
+    func failedScanLeavesSamplesAlone() async throws {
+        let store = try HistoryStore(path: Self.temporaryPath())
+        try await store.record(Self.report(at: 1000, [("a", 1)]))
+        try await store.record(Self.report(at: 1060, [], failure: ScanFailure(reason: "timeout", message: "ETIMEDOUT")))
+        let scans = try await store.latestScans(5)
+        #expect(scans.first?.status == "failure")
+        #expect(scans.first?.error == "ETIMEDOUT")
+        let history = try await store.history(of: ImageLocation(pool: "rbd", image: "a"), since: Date(timeIntervalSince1970: 0), until: Date(timeIntervalSince1970: 2000))
+        #expect(history.map(\.to) == [1000])
+    }
+
+    @Test("hours and days roll up as time-weighted averages, and old rows are pruned")
+    func rollUpsAndRetention() async throws {
+        let store = try HistoryStore(path: Self.temporaryPath(), retention: Retention(rawDays: 1, hourlyDays: 3, dailyDays: 30))
+        let day0 = 1_795_046_400.0  // a midnight UTC
+        // Every 10 minutes for four days the image grows by 1 MiB an hour.
+        for step in 0..<(4 * 24 * 6) {
+            let time = day0 + Double(step) * 600
+            try await store.record(Self.report(at: time, [("a", UInt64(step / 6) << 20)]))
+        }
+        let now = day0 + 4 * 86400
+        let lastScan = now - 600
+        let points = try await store.history(of: ImageLocation(pool: "rbd", image: "a"), since: Date(timeIntervalSince1970: day0), until: Date(timeIntervalSince1970: now))
+        let resolutions = Set(points.map(\.resolution))
+        #expect(resolutions == [.raw, .hour, .day], "raw for the last day, hourly before, daily before that")
+        #expect(points.map(\.from) == points.map(\.from).sorted())
+        let days = points.filter { $0.resolution == .day }
+        let firstDay = try #require(days.first)
+        #expect(firstDay.from == day0)
+        // Hours 0..23 of day 0 average 11.5 MiB; the average is weighted by time, so close to it.
+        #expect(abs(firstDay.usedBytes - 11.5 * 1_048_576) < 0.6 * 1_048_576)
+        #expect(firstDay.usedMaximum == 23 << 20)
+        let raw = points.filter { $0.resolution == .raw }
+        #expect(raw.allSatisfy { $0.to >= lastScan - 86400 }, "raw samples older than a day are pruned")
+        let hourlyRows = try await store.read { db in
+            try RollupRecord.filter(Column("resolution") == "hour").fetchCount(db)
+        }
+        #expect(hourlyRows <= 3 * 24 + 1, "hourly rows older than three days are pruned")
+    }
+
+    @Test("a scan of ten thousand images commits in one transaction and the file stays sound")
+    func largeScanCommits() async throws {
+        let store = try HistoryStore(path: Self.temporaryPath())
+        let images = (0..<10_000).map { ("image-\($0)", UInt64($0)) }
+        try await store.record(Self.report(at: 5000, images))
+        try await store.record(Self.report(at: 5300, images.map { ($0.0, $0.1 + ($0.1 % 10 == 0 ? 1 : 0)) }))
+        let samples = try await store.read { db in try SampleRecord.fetchCount(db) }
+        #expect(samples == 11_000)
+        #expect(try await store.integrityCheck() == "ok")
+    }
+
+    @Test("a database left by a killed writer opens and keeps whole scans only")
+    func reopensAfterAbandonedWrite() async throws {
+        let path = Self.temporaryPath()
+        do {
+            let store = try HistoryStore(path: path)
+            try await store.record(Self.report(at: 100, [("a", 1)]))
+            // A transaction that fails half way, as a crash would, rolls back entirely.
+            _ = try? await store.write { db -> Int in
+                var scan = ScanRecord(id: nil, startedAt: 1, finishedAt: 2, status: "success", mode: "exact", images: 1, error: nil)
+                try scan.insert(db)
+                throw DatabaseError(resultCode: .SQLITE_IOERR, message: "simulated crash")
+            }
+        }
+        let reopened = try HistoryStore(path: path)
+        #expect(try await reopened.integrityCheck() == "ok")
+        #expect(try await reopened.latestScans(10).count == 1)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Metering
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Synchronization
+import Testing
+
+/// The scheduler's timing with a scripted scan source: no Ceph involved, only scheduling logic.
+@Suite("Scheduler")
+struct SchedulerTests {
+    /// Plays back scripted attempts and records when each scan ran and whether two overlapped.
+    final class ScriptedSource: ScanSource {
+        struct Log {
+            var starts: [ContinuousClock.Instant] = []
+            var running = 0
+            var overlapped = false
+        }
+        let log = Mutex(Log())
+        let script: @Sendable (Int) -> ScanAttempt
+        let scanTime: Duration
+
+        init(scanTime: Duration = .milliseconds(20), script: @escaping @Sendable (Int) -> ScanAttempt) {
+            self.scanTime = scanTime
+            self.script = script
+        }
+
+        func scan() async -> ScanAttempt {
+            let index = log.withLock { log in
+                log.starts.append(.now)
+                log.running += 1
+                if log.running > 1 { log.overlapped = true }
+                return log.starts.count - 1
+            }
+            try? await Task.sleep(for: scanTime)
+            log.withLock { $0.running -= 1 }
+            return script(index)
+        }
+
+        var starts: [ContinuousClock.Instant] { log.withLock { $0.starts } }
+    }
+
+    static func report(failure: ScanFailure? = nil, poolFailure: ScanFailure? = nil) -> ScanAttempt {
+        let pool = PoolScan(pool: "rbd", images: [ImageUsage(pool: "rbd", namespace: "", image: "a", id: "1", provisionedBytes: 10, usedBytes: 5, totalUsedBytes: 5, snapshots: 0)], failure: poolFailure)
+        return .report(ScanReport(startedAt: Date(), finishedAt: Date(), mode: .exact, pools: failure == nil ? [pool] : [], failure: failure))
+    }
+
+    @Test("the first scan runs at once, not an interval after start")
+    func firstScanRunsAtOnce() async throws {
+        let source = ScriptedSource { _ in Self.report() }
+        let scheduler = Scheduler(source: source, timing: .init(interval: .seconds(20), jitter: 0), state: MeterState())
+        let started = ContinuousClock.now
+        try await Self.run(scheduler, until: { !source.starts.isEmpty })
+        let first = try #require(source.starts.first)
+        #expect(first - started < .seconds(10), "well before the 20 s interval")
+    }
+
+    @Test("scans run an interval apart, never two at a time")
+    func firstScanImmediatelyThenEveryInterval() async throws {
+        let source = ScriptedSource { _ in Self.report() }
+        let state = MeterState()
+        let scheduler = Scheduler(source: source, timing: .init(interval: .milliseconds(300), jitter: 0), state: state)
+        try await Self.run(scheduler, until: { source.starts.count >= 3 })
+        let starts = source.starts
+        #expect(starts.count >= 3)
+        for (earlier, later) in zip(starts, starts.dropFirst()) {
+            #expect(later - earlier >= .milliseconds(315), "a 20 ms scan, then the 300 ms interval")
+        }
+        #expect(!source.log.withLock { $0.overlapped })
+        // The last scan may still have been running at shutdown, and a cancelled scan is not published.
+        #expect((state.snapshot.scans["success"] ?? 0) >= UInt64(starts.count - 1))
+    }
+
+    @Test("an unreachable cluster is retried with growing delays, and the normal interval resumes when it answers")
+    func backsOffWhileUnreachable() async throws {
+        let source = ScriptedSource(scanTime: .milliseconds(1)) { index in
+            index < 4 ? .unreachable(ScanFailure(reason: "timeout", message: "connect: ETIMEDOUT")) : Self.report()
+        }
+        let state = MeterState()
+        let timing = Scheduler.Timing(interval: .seconds(10), jitter: 0, initialBackoff: .milliseconds(50), maximumBackoff: .milliseconds(150))
+        let scheduler = Scheduler(source: source, timing: timing, state: state)
+        try await Self.run(scheduler, until: { source.starts.count >= 5 }, thenWait: .milliseconds(500))
+        let starts = source.starts
+        try #require(starts.count == 5, "4 failed attempts, then one that succeeds and waits 10 s")
+        let gaps = zip(starts, starts.dropFirst()).map { $1 - $0 }
+        #expect(gaps[0] >= .milliseconds(50))
+        #expect(gaps[1] >= .milliseconds(100))
+        #expect(gaps[2] >= .milliseconds(150), "doubling up to the maximum")
+        #expect(gaps[3] >= .milliseconds(150))
+        #expect(gaps[3] < .seconds(5), "capped at the maximum, far below the 10 s interval")
+        #expect(state.snapshot.up)
+        #expect(state.snapshot.scanErrors[.init(pool: "", reason: "timeout")] == 4)
+    }
+
+    @Test("graceful shutdown cancels a running scan and publishes nothing of it")
+    func shutdownCancelsRunningScan() async throws {
+        let source = ScriptedSource(scanTime: .seconds(30)) { _ in Self.report() }
+        let state = MeterState()
+        let scheduler = Scheduler(source: source, timing: .init(interval: .seconds(1)), state: state)
+        let started = ContinuousClock.now
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await scheduler.run() }
+                try await Task.sleep(for: .milliseconds(100))
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(state.snapshot.scans.isEmpty)
+    }
+
+    /// Runs the scheduler until `condition` holds (or 30 s pass), waits a little more, and shuts it down.
+    static func run(_ scheduler: Scheduler, until condition: @escaping @Sendable () -> Bool, thenWait extra: Duration = .zero) async throws {
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await scheduler.run() }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !condition() && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await Task.sleep(for: extra)
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("waits are the interval moved by at most the jitter either way")
+    func jitterStaysWithinBounds() {
+        let timing = Scheduler.Timing(interval: .seconds(100), jitter: 0.1)
+        let low = timing.delay(afterUnreachable: 0, random: 0)
+        let high = timing.delay(afterUnreachable: 0, random: 1)
+        #expect(low == .seconds(90))
+        #expect(high == .seconds(110))
+        #expect(timing.delay(afterUnreachable: 0, random: 0.5) == .seconds(100))
+    }
+}

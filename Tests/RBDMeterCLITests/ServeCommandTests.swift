@@ -1,0 +1,148 @@
+import DevCluster
+import Foundation
+import Testing
+
+/// `rbd-meter serve` end to end against the dev cluster: scrapes checked against the rbd CLI,
+/// history growing, promtool and a real Prometheus server scraping it.
+@Suite("rbd-meter serve")
+struct ServeCommandTests {
+    static func writeConfig(pool: String, interval: Double = 2, extra: String = "") throws -> (config: String, database: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = folder.appendingPathComponent("history.sqlite").path
+        let config = folder.appendingPathComponent("config.json").path
+        let json = """
+            {"ceph": {"connect_timeout_seconds": 5, "osd_op_timeout_seconds": 10, "mon_op_timeout_seconds": 5},
+             "pools": {"names": ["\(pool)"]},
+             "scan": {"interval_seconds": \(interval), "jitter": 0, "mode": "exact", "backoff_max_seconds": 2},
+             "database": {"path": "\(database)"}\(extra)}
+            """
+        try json.write(toFile: config, atomically: true, encoding: .utf8)
+        return (config, database)
+    }
+
+    @Test("scrapes agree with the rbd CLI, follow new writes, and the history grows")
+    func scrapesFollowTheCluster() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("serve") { pool in
+            try await dev.rbd("create", "--size", "1G", "\(pool)/fast")
+            try await dev.write("\(pool)/fast", ioSize: "4K", total: "128K")
+            try await dev.rbd("create", "--size", "1G", "--image-feature", "layering", "\(pool)/kernel")
+            try await dev.write("\(pool)/kernel", ioSize: "4K", total: "128K")
+            let files = try Self.writeConfig(pool: pool)
+            let daemon = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await daemon.waitUntilReady(), "\(daemon.log)")
+
+            var samples = PrometheusText.samples(try await daemon.get("/metrics").body)
+            for image in ["fast", "kernel"] {
+                let du = try #require(try await dev.du("\(pool)/\(image)", exact: true).first)
+                #expect(samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: pool, image: image)] == Double(du.used_size))
+                #expect(samples[PrometheusText.imageSeries("rbd_image_total_used_bytes", pool: pool, image: image)] == Double(du.used_size))
+                #expect(samples[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: image)] == Double(du.provisioned_size))
+            }
+            #expect(samples["rbd_meter_up"] == 1)
+            let before = samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: pool, image: "kernel")] ?? 0
+
+            try await dev.write("\(pool)/kernel", ioSize: "4M", total: "64M", pattern: "seq")
+            let expected = Double(try #require(try await dev.du("\(pool)/kernel", exact: true).first).used_size)
+            #expect(expected > before)
+            let changed = try await daemon.waitUntil(seconds: 30) {
+                samples = PrometheusText.samples(try await daemon.get("/metrics").body)
+                return samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: pool, image: "kernel")] == expected
+            }
+            #expect(changed, "the new writes show within a few intervals")
+
+            let history = try await Shell.run(DaemonProcess.executable, [
+                "history", "--database", files.database, "--pool", pool, "--image", "kernel", "--since", "1h", "--format", "json",
+            ])
+            struct Output: Decodable {
+                struct Row: Decodable { var used_bytes: Double }
+                var history: [Row]
+            }
+            let rows = try JSONDecoder().decode(Output.self, from: Data(history.utf8)).history
+            #expect(rows.count >= 2, "one row before the writes, one after")
+            #expect(rows.first?.used_bytes == before)
+            #expect(rows.last?.used_bytes == expected)
+            #expect(try await daemon.stop() == 0, "SIGTERM ends with status 0")
+        }
+    }
+
+    @Test("promtool check metrics finds nothing wrong with a real scrape")
+    func promtoolAcceptsRealScrape() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("promtool") { pool in
+            try await dev.rbd("create", "--size", "64M", "\(pool)/pvc-\"quoted\"\\back-ünï")
+            try await dev.rbd("image-meta", "set", "\(pool)/pvc-\"quoted\"\\back-ünï", "csi.storage.k8s.io/pvc/namespace", "shop")
+            let files = try Self.writeConfig(pool: pool)
+            let daemon = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await daemon.waitUntilReady())
+            let scrape = try await daemon.get("/metrics").body
+            #expect(scrape.contains("pvc_namespace=\"shop\""))
+            let result = try await Shell.execute("promtool", ["check", "metrics"], standardInput: Data(scrape.utf8))
+            #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+            #expect(result.standardOutput.isEmpty && result.standardError.isEmpty, "\(result.standardOutput)\(result.standardError)")
+            try await daemon.stop()
+        }
+    }
+
+    @Test("a real Prometheus server scrapes the exporter and answers queries for a fixture image")
+    func prometheusScrapesTheExporter() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("prom") { pool in
+            try await dev.rbd("create", "--size", "256M", "\(pool)/scraped")
+            try await dev.write("\(pool)/scraped", ioSize: "4K", total: "64K")
+            let files = try Self.writeConfig(pool: pool)
+            let daemon = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await daemon.waitUntilReady())
+            let prometheus = try await PrometheusServer(targets: [String(daemon.baseURL.dropFirst("http://".count))])
+            defer { prometheus.stop() }
+            let expected = Double(try #require(try await dev.du("\(pool)/scraped", exact: true).first).used_size)
+            var value: Double?
+            let answered = try await daemon.waitUntil(seconds: 60) {
+                value = try await prometheus.instantValue(#"rbd_image_used_bytes{pool="\#(pool)",image="scraped"}"#)
+                return value != nil
+            }
+            #expect(answered, "Prometheus never returned the series")
+            #expect(value == expected)
+            #expect(try await prometheus.instantValue(#"up{job="rbd-meter"}"#) == 1)
+            try await daemon.stop()
+        }
+    }
+
+    @Test("a daemon killed during scans leaves a sound database with its completed scans")
+    func killDuringScanKeepsDatabaseSound() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("kill") { pool in
+            // A large image without an object map makes every scan take a while.
+            try await dev.rbd("create", "--size", "200G", "--image-feature", "layering", "\(pool)/slow")
+            try await dev.write("\(pool)/slow", ioSize: "4K", total: "256K")
+            for index in 0..<20 {
+                try await dev.rbd("create", "--size", "1G", "\(pool)/small-\(index)")
+            }
+            let files = try Self.writeConfig(pool: pool, interval: 1)
+            let daemon = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await daemon.waitUntilReady(seconds: 120))
+            try await Task.sleep(for: .milliseconds(700))
+            try await daemon.stop(signal: SIGKILL)
+
+            let check = try await Shell.run(DaemonProcess.executable, ["history", "--database", files.database, "--pool", pool, "--image", "small-3", "--format", "json"])
+            #expect(check.contains("\"history\":[{"), "the completed scans are intact: \(check)")
+            let restarted = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await restarted.waitUntilReady(seconds: 120), "\(restarted.log)")
+            #expect(try await restarted.stop() == 0)
+            let integrity = try await Shell.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", files.database])
+            #expect(integrity.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+        }
+    }
+
+    @Test("a bad config file stops serve with status 2 and one line naming the key")
+    func badConfigExitsTwo() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-badconfig-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("config.json").path
+        try #"{"scan": {"concurrency": "lots"}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await Shell.execute(DaemonProcess.executable, ["serve", "--config", config])
+        #expect(result.status == 2)
+        #expect(result.standardError == "rbd-meter: \(config): scan.concurrency: must be a whole number from 1 to 256, got \"lots\"\n")
+    }
+}
