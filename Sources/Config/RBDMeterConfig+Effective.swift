@@ -28,6 +28,14 @@ extension RBDMeterConfig {
                 "listen": .string(server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)"),
                 "readiness_intervals": .number(server.readinessIntervals),
                 "shutdown_grace_seconds": .number(server.shutdownGraceSeconds),
+                "tls": ["certificate": .optional(server.tls?.certificatePath), "key": .optional(server.tls?.keyPath)],
+            ],
+            "api": [
+                "read_open": .bool(api.readOpen),
+                "allow_pool_delete": .bool(api.allowPoolDelete),
+                "max_image_size": .integer(Int64(clamping: api.maxImageSizeBytes)),
+                "tokens": .array(api.tokens.map { ["name": .string($0.name), "sha256": "********"] }),
+                "users": .array(api.users.map { ["name": .string($0.name), "bcrypt": "********"] }),
             ],
             "database": [
                 "path": .string(database.path),

@@ -44,7 +44,13 @@ extension RBDMeterConfig {
         ServerSettings(
             host: server.host, port: Int(server.port),
             exposition: ExpositionSettings(perImagePools: GlobFilter(exclude: aggregateOnlyPools), scanIntervalSeconds: scan.intervalSeconds),
-            readinessLimitSeconds: server.readinessIntervals * scan.intervalSeconds
+            readinessLimitSeconds: server.readinessIntervals * scan.intervalSeconds,
+            tls: server.tls
         )
+    }
+
+    /// Who may use the REST API.
+    public var apiSettings: APISettings {
+        APISettings(readOpen: api.readOpen, allowPoolDelete: api.allowPoolDelete, tokens: api.tokens, users: api.users, maxImageSizeBytes: api.maxImageSizeBytes)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Metering
 import RBD
+import Server
 
 /// rbd-meter's configuration, as read from `config.json` with every default filled in.
 ///
@@ -39,6 +40,17 @@ public struct RBDMeterConfig: Sendable {
         public var readinessIntervals: Double = 3
         /// Seconds a graceful shutdown may take before the running scan is abandoned.
         public var shutdownGraceSeconds: Double = 30
+        /// HTTPS with these PEM files instead of HTTP.
+        public var tls: TLSFiles?
+    }
+
+    /// The `api` section: who may use the REST API and what it may do.
+    public struct API: Sendable {
+        public var readOpen = false
+        public var allowPoolDelete = false
+        public var maxImageSizeBytes: UInt64 = 1 << 50
+        public var tokens: [TokenCredential] = []
+        public var users: [UserCredential] = []
     }
 
     /// The `database` section.
@@ -59,6 +71,7 @@ public struct RBDMeterConfig: Sendable {
     /// Pool globs whose images are exported only as namespace and pool totals (`per_image: false`).
     public var aggregateOnlyPools: [String] = []
     public var server = Server()
+    public var api = API()
     public var database = Database()
 
     /// The defaults, as used when no config file is given.
@@ -151,6 +164,48 @@ public struct RBDMeterConfig: Sendable {
             }
             server.readinessIntervals = try section.number("readiness_intervals", in: 1...100, what: "a number of scan intervals") ?? server.readinessIntervals
             server.shutdownGraceSeconds = try section.number("shutdown_grace_seconds", in: 1...3600, what: "a number of seconds") ?? server.shutdownGraceSeconds
+            if var tls = try section.object("tls") {
+                let certificate = try tls.string("certificate")
+                let key = try tls.string("key")
+                switch (certificate, key) {
+                case let (certificate?, key?):
+                    for (name, path) in [("certificate", certificate), ("key", key)] where !FileManager.default.isReadableFile(atPath: path) {
+                        throw tls.error(name, "cannot read \"\(path)\"")
+                    }
+                    server.tls = TLSFiles(certificatePath: certificate, keyPath: key)
+                case (nil, nil):
+                    break
+                case (nil, _):
+                    throw tls.error("certificate", "is required with a key")
+                case (_, nil):
+                    throw tls.error("key", "is required with a certificate")
+                }
+                try tls.finish()
+            }
+            try section.finish()
+        }
+        if var section = try top.object("api") {
+            api.readOpen = try section.bool("read_open") ?? api.readOpen
+            api.allowPoolDelete = try section.bool("allow_pool_delete") ?? api.allowPoolDelete
+            api.maxImageSizeBytes = try section.bytes("max_image_size") ?? api.maxImageSizeBytes
+            for var token in try section.objects("tokens") ?? [] {
+                let name = try token.string("name") ?? ""
+                guard !name.isEmpty else { throw token.error("name", "is required") }
+                guard let hex = try token.string("sha256"), let digest = CredentialHasher.digest(hex: hex.lowercased()) else {
+                    throw token.error("sha256", "must be the 64 hex digits of the token's SHA-256 (rbd-meter make-credential token)")
+                }
+                api.tokens.append(TokenCredential(name: name, sha256: digest))
+                try token.finish()
+            }
+            for var user in try section.objects("users") ?? [] {
+                let name = try user.string("name") ?? ""
+                guard !name.isEmpty, !name.contains(":") else { throw user.error("name", "is required and may not contain ':'") }
+                guard let hash = try user.string("bcrypt"), hash.hasPrefix("$2"), hash.count == 60 else {
+                    throw user.error("bcrypt", "must be a bcrypt hash of the password (rbd-meter make-credential password)")
+                }
+                api.users.append(UserCredential(name: name, bcrypt: hash))
+                try user.finish()
+            }
             try section.finish()
         }
         if var section = try top.object("database") {

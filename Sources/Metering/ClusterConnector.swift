@@ -2,9 +2,11 @@ import RBD
 
 /// Connects to the cluster on first use and keeps the connection; librados itself reconnects to
 /// the monitors when they come back, so only a connection that never succeeded is retried.
+/// Callers that ask while a connection attempt runs wait for that same attempt.
 public actor ClusterConnector {
     private let options: ConnectionOptions
     private let pool: BlockingPool
+    private var attempt: Task<Cluster, any Error>?
     private var cluster: Cluster?
 
     public init(options: ConnectionOptions, pool: BlockingPool) {
@@ -15,9 +17,24 @@ public actor ClusterConnector {
     /// The connection, made now if there is none yet.
     public func connect() async throws -> Cluster {
         if let cluster { return cluster }
-        let connected = try await Cluster.connect(options, on: pool)
-        cluster = connected
-        return connected
+        let task: Task<Cluster, any Error>
+        if let attempt {
+            task = attempt
+        } else {
+            let options = self.options
+            let pool = self.pool
+            task = Task { try await Cluster.connect(options, on: pool) }
+            attempt = task
+        }
+        do {
+            let connected = try await task.value
+            cluster = connected
+            attempt = nil
+            return connected
+        } catch {
+            attempt = nil
+            throw error
+        }
     }
 
     /// The connection if one was made.

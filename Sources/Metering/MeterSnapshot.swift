@@ -9,6 +9,8 @@ public struct MeterSnapshot: Sendable {
     public var pools: [String: PoolState]
     /// Whether the latest attempt to reach the cluster succeeded.
     public var up: Bool
+    /// The mode of the latest scan.
+    public var mode: UsageMode?
     /// When the latest scan ended, successful or not.
     public var lastAttemptAt: Date?
     /// When the latest scan ended that reached every pool.

@@ -55,6 +55,7 @@ public final class MeterState: Sendable {
         var next = previous
         next.version += 1
         next.lastAttemptAt = report.finishedAt
+        next.mode = report.mode
         if let failure = report.failure {
             // Nothing was scanned: the pools could not even be listed.
             next.up = !failure.isClusterUnreachable

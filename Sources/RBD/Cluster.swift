@@ -97,6 +97,21 @@ public final class Cluster: @unchecked Sendable {
         }
     }
 
+    /// Every pool with its id and enabled applications. Implements: `rados_pool_list`,
+    /// `rados_application_list`.
+    public func pools() async throws -> [PoolInfo] {
+        try await pool.run {
+            try self.poolNamesBlocking().compactMap { name in
+                do {
+                    let context = try IOContext(cluster: self, pool: name, namespace: "")
+                    return PoolInfo(name: name, id: context.poolID, applications: try context.applicationsBlocking())
+                } catch let error as RBDError where error.kind == .notFound {
+                    return nil  // deleted since it was listed
+                }
+            }
+        }
+    }
+
     /// The pools with the `rbd` application enabled, the ones `rbd pool init` prepared.
     /// Implements: `rados_application_list`.
     public func rbdPoolNames() async throws -> [String] {
@@ -186,4 +201,12 @@ public final class Cluster: @unchecked Sendable {
             String(decoding: UnsafeBufferPointer(start: $0, count: outputLength), as: UTF8.self)
         }
     }
+}
+
+/// A pool's name, id and enabled applications.
+public struct PoolInfo: Sendable, Equatable {
+    public var name: String
+    public var id: Int64
+    /// `rbd`, `cephfs`, `rgw`, `mgr`, ...
+    public var applications: [String]
 }

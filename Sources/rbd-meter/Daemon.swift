@@ -23,11 +23,15 @@ struct Daemon {
         let source = ClusterScanSource(
             connector: ClusterConnector(options: config.connectionOptions, pool: pool), options: config.scanOptions, logger: logger)
         let scheduler = Scheduler(source: source, timing: config.timing, state: state, sinks: sinks, logger: logger)
-        let router = MeterServer.router(state: state, settings: settings)
-        let app = MeterServer.application(router: router, settings: settings, logger: logger) { host, port in
+        // The API has its own connection and threads, so that a long scan never delays it.
+        let apiPool = BlockingPool(threads: 4)
+        let apiConnector = ClusterConnector(options: config.connectionOptions, pool: apiPool)
+        let router = MeterServer.router(state: state, settings: settings, api: (config.apiSettings, apiConnector), history: history)
+        let scheme = settings.tls == nil ? "http" : "https"
+        let app = try MeterServer.application(router: router, settings: settings, logger: logger) { host, port in
             let shown = host == "0.0.0.0" || host == "::" ? "localhost" : host
             // Unbuffered, so that scripts waiting for this line see it at once.
-            FileHandle.standardOutput.write(Data("rbd-meter: serving http://\(shown):\(port)/metrics\n".utf8))
+            FileHandle.standardOutput.write(Data("rbd-meter: serving \(scheme)://\(shown):\(port)/metrics\n".utf8))
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: scheduler), .init(service: app)],
@@ -45,6 +49,7 @@ struct Daemon {
             }
         }
         await pool.shutdown()
+        await apiPool.shutdown()
         logger.info("stopped")
     }
 

@@ -32,7 +32,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard TimeSpec.parse(since) != nil else { throw ValidationError("--since must be like 7d, 12h or 2026-11-01, got '\(since)'") }
+        guard TimeSpecification.parse(since) != nil else { throw ValidationError("--since must be like 7d, 12h or 2026-11-01, got '\(since)'") }
     }
 
     func run() async throws {
@@ -43,7 +43,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let points: [HistoryPoint]
         do {
             let store = try HistoryStore(path: path)
-            points = try await store.history(of: ImageLocation(pool: pool, namespace: namespace, image: image), since: TimeSpec.parse(since)!)
+            points = try await store.history(of: ImageLocation(pool: pool, namespace: namespace, image: image), since: TimeSpecification.parse(since)!)
             try store.close()
         } catch {
             throw fail("cannot read \(path): \(error)")
@@ -66,7 +66,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 var total_used_max_bytes: Int64
             }
             let rows = points.map {
-                Row(from: TimeSpec.format($0.from), to: TimeSpec.format($0.to), resolution: $0.resolution.rawValue, image_id: $0.imageID,
+                Row(from: TimeSpecification.format($0.from), to: TimeSpecification.format($0.to), resolution: $0.resolution.rawValue, image_id: $0.imageID,
                     provisioned_bytes: $0.provisionedBytes, used_bytes: $0.usedBytes.rounded(), total_used_bytes: $0.totalUsedBytes.rounded(),
                     used_max_bytes: $0.usedMaximum, total_used_max_bytes: $0.totalUsedMaximum)
             }
@@ -83,7 +83,7 @@ struct HistoryCommand: AsyncParsableCommand {
             for point in points {
                 func size(_ value: Double) -> String { human ? ByteCount.format(UInt64(max(value, 0).rounded())) : String(Int64(value.rounded())) }
                 table.append([
-                    TimeSpec.format(point.from), TimeSpec.format(point.to), point.resolution.rawValue,
+                    TimeSpecification.format(point.from), TimeSpecification.format(point.to), point.resolution.rawValue,
                     size(Double(point.provisionedBytes)), size(point.usedBytes), size(point.totalUsedBytes),
                 ])
             }

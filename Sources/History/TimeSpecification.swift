@@ -2,8 +2,8 @@ import Foundation
 
 /// A point in time as the command line takes it: a span back from now (`90s`, `30m`, `12h`, `7d`,
 /// `2w`) or a date (`2026-11-01`, `2026-11-01T12:00:00Z`).
-enum TimeSpec {
-    static func parse(_ text: String, now: Date = Date()) -> Date? {
+public enum TimeSpecification {
+    public static func parse(_ text: String, now: Date = Date()) -> Date? {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400]
         if let unit = text.last, let seconds = units[unit], let count = Double(text.dropLast()), count >= 0 {
             return now.addingTimeInterval(-count * seconds)
@@ -17,7 +17,7 @@ enum TimeSpec {
     }
 
     /// `2026-11-25T20:00:00Z`.
-    static func format(_ seconds: Double) -> String {
+    public static func format(_ seconds: Double) -> String {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds.rounded()))
     }
 }

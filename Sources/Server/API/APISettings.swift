@@ -1,0 +1,46 @@
+/// Who may use the REST API and what it may do.
+public struct APISettings: Sendable {
+    /// Whether `GET /v1/...` answers without credentials. Mutating endpoints always need them.
+    public var readOpen: Bool
+    /// Whether `DELETE /v1/pool` is allowed at all.
+    public var allowPoolDelete: Bool
+    /// Bearer tokens, stored as SHA-256 digests.
+    public var tokens: [TokenCredential]
+    /// Basic-auth users, with bcrypt password hashes.
+    public var users: [UserCredential]
+    /// The largest image `POST /v1/image` and `PUT /v1/image/size` create.
+    public var maxImageSizeBytes: UInt64
+
+    public init(readOpen: Bool = false, allowPoolDelete: Bool = false, tokens: [TokenCredential] = [], users: [UserCredential] = [], maxImageSizeBytes: UInt64 = 1 << 50) {
+        self.readOpen = readOpen
+        self.allowPoolDelete = allowPoolDelete
+        self.tokens = tokens
+        self.users = users
+        self.maxImageSizeBytes = maxImageSizeBytes
+    }
+
+    /// Whether any credential is configured; without one, mutating endpoints answer 403.
+    public var hasCredentials: Bool { !tokens.isEmpty || !users.isEmpty }
+}
+
+/// A bearer token: its name (for logs) and the SHA-256 digest of the token.
+public struct TokenCredential: Sendable, Equatable {
+    public var name: String
+    public var sha256: [UInt8]
+
+    public init(name: String, sha256: [UInt8]) {
+        self.name = name
+        self.sha256 = sha256
+    }
+}
+
+/// A basic-auth user: the name and a bcrypt hash of the password.
+public struct UserCredential: Sendable, Equatable {
+    public var name: String
+    public var bcrypt: String
+
+    public init(name: String, bcrypt: String) {
+        self.name = name
+        self.bcrypt = bcrypt
+    }
+}

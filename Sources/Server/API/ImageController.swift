@@ -1,0 +1,273 @@
+import Foundation
+import HTTPTypes
+import History
+import Hummingbird
+import Metering
+import RBD
+
+/// `/v1/image`: list, create, resize and delete images; an image's details, live allocation and history.
+struct ImageController {
+    let ceph: CephAccess
+    let state: MeterState
+    let history: HistoryStore?
+    let settings: APISettings
+
+    func addRoutes(to group: RouterGroup<MeterRequestContext>) {
+        group.get("image") { request, context in try await self.list(request, context) }
+        group.post("image") { request, context in try await self.create(request, context) }
+        group.delete("image") { request, context in try await self.delete(request, context) }
+        group.get("image/allocation") { request, context in try await self.allocation(request, context) }
+        group.get("image/info") { request, context in try await self.info(request, context) }
+        group.put("image/size") { request, context in try await self.resize(request, context) }
+        group.get("image/history") { request, context in try await self.history(request, context) }
+    }
+
+    /// The pool, namespace and image a request names.
+    private struct Target {
+        var pool: String
+        var namespace: String
+        var image: String
+    }
+
+    private func target(_ parameters: APIParameters) throws -> Target {
+        Target(pool: try parameters.name("poolName")!, namespace: try parameters.namespace(), image: try parameters.name("imageName")!)
+    }
+
+    private struct ImageList: Encodable {
+        struct Image: Encodable {
+            var name: String
+            var id: String
+        }
+        var pool: String
+        var namespace: String
+        var images: [Image]
+    }
+
+    func list(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let pool = try parameters.name("poolName")!
+        let namespace = try parameters.namespace()
+        let images = try await ceph.run(pool: pool, namespace: namespace) { try await $0.images() }
+        return JSONBody.response(.ok, ImageList(
+            pool: pool, namespace: namespace,
+            images: images.sorted { $0.name < $1.name }.map { .init(name: $0.name, id: $0.id) }))
+    }
+
+    func create(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let target = try target(parameters)
+        let size = try parameters.size("size", limit: settings.maxImageSizeBytes)
+        var options = ImageCreateOptions()
+        if let names = parameters.optional("features") {
+            var features: ImageFeatures = []
+            for name in names.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let feature = ImageFeatures(name: name) else {
+                    throw APIError.badParameter("features", "unknown feature '\(name.prefix(40))'")
+                }
+                features.insert(feature)
+            }
+            options.features = features
+        }
+        try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
+            try await context.createImage(target.image, size: size, options: options)
+        }
+        return JSONBody.response(.created, ["pool": target.pool, "namespace": target.namespace, "image": target.image, "size": String(size)])
+    }
+
+    func delete(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let target = try target(parameters)
+        let force = try parameters.flag("force")
+        try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
+            // Look first, change nothing until every check passed. A read-only handle adds no watcher.
+            let (watchers, snapshots) = try await context.withImage(target.image) { image in
+                (try image.watchers(), try image.snapshots())
+            }
+            if !watchers.isEmpty {
+                throw APIError(.conflict, "in_use", "image \(context.spec(image: target.image)) is open by \(watchers.count) client(s) (\(watchers.map(\.address).joined(separator: ", "))); it is never deleted while in use")
+            }
+            if !snapshots.isEmpty {
+                guard force else {
+                    throw APIError(.conflict, "has_snapshots", "image \(context.spec(image: target.image)) has \(snapshots.count) snapshot(s); add force=true to delete them with it")
+                }
+                for snapshot in snapshots {
+                    let children = try await context.withImage(target.image, snapshot: snapshot.name) { try $0.children() }
+                    if !children.isEmpty {
+                        throw APIError(.conflict, "has_clones", "snapshot \(context.spec(image: target.image, snapshot: snapshot.name)) has clones (\(children.joined(separator: ", "))); flatten or delete them first")
+                    }
+                }
+                try await context.withImage(target.image, readOnly: false) { image in
+                    for snapshot in snapshots where snapshot.namespace == .user {
+                        try image.removeSnapshot(snapshot.name, unprotect: true)
+                    }
+                }
+            }
+            try await context.removeImage(target.image)
+        }
+        return JSONBody.response(.ok, ["deleted": "\(target.pool)/\(target.namespace.isEmpty ? "" : target.namespace + "/")\(target.image)"])
+    }
+
+    private struct Allocation: Encodable {
+        var pool: String
+        var namespace: String
+        var image: String
+        var provisioned_bytes: UInt64
+        var used_bytes: UInt64
+        var total_used_bytes: UInt64
+        var mode: String
+        var computed_at: String
+        var cached: Bool
+    }
+
+    func allocation(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let target = try target(parameters)
+        let mode: UsageMode
+        if let text = parameters.optional("mode") {
+            guard let parsed = UsageMode(rawValue: text) else { throw APIError.badParameter("mode", "must be object or exact") }
+            mode = parsed
+        } else {
+            mode = .exact
+        }
+        if try parameters.flag("cached") {
+            let snapshot = state.snapshot
+            guard let pool = snapshot.pools[target.pool],
+                  let usage = pool.images.first(where: { $0.namespace == target.namespace && $0.image == target.image })
+            else {
+                throw APIError(.notFound, "not_found", "image \(target.pool)/\(target.image) is not in the latest scan")
+            }
+            return JSONBody.response(.ok, Allocation(
+                pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
+                used_bytes: usage.usedBytes, total_used_bytes: usage.totalUsedBytes,
+                mode: (snapshot.mode ?? mode).rawValue,
+                computed_at: ISO8601DateFormatter().string(from: pool.lastSuccessAt ?? Date()), cached: true))
+        }
+        let usage = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
+            try await ImageMeter(mode: mode).measure(target.image, in: context)
+        }
+        return JSONBody.response(.ok, Allocation(
+            pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
+            used_bytes: usage.usedBytes, total_used_bytes: usage.totalUsedBytes, mode: mode.rawValue,
+            computed_at: ISO8601DateFormatter().string(from: Date()), cached: false))
+    }
+
+    private struct Info: Encodable {
+        struct Parent: Encodable {
+            var pool: String
+            var namespace: String
+            var image: String
+            var snapshot: String
+            var overlap_bytes: UInt64
+        }
+        struct Snapshot: Encodable {
+            var id: UInt64
+            var name: String
+            var size: UInt64
+            var namespace: String
+        }
+        struct Watcher: Encodable {
+            var address: String
+            var id: Int64
+            var cookie: UInt64
+        }
+        var pool: String
+        var namespace: String
+        var image: String
+        var id: String
+        var size: UInt64
+        var object_size: UInt64
+        var stripe_unit: UInt64
+        var stripe_count: UInt64
+        var features: [String]
+        var object_map_invalid: Bool
+        var block_name_prefix: String
+        var parent: Parent?
+        var snapshots: [Snapshot]
+        var metadata: [String: String]
+        var watchers: [Watcher]
+        var create_timestamp: Double
+        var modify_timestamp: Double
+    }
+
+    func info(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let target = try target(parameters)
+        let info = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
+            try await context.withImage(target.image) { image in
+                let info = try image.info()
+                return Info(
+                    pool: target.pool, namespace: target.namespace, image: target.image, id: info.id, size: info.size,
+                    object_size: info.objectSize, stripe_unit: info.stripeUnit, stripe_count: info.stripeCount,
+                    features: info.features.names,
+                    object_map_invalid: info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid),
+                    block_name_prefix: info.blockNamePrefix,
+                    parent: info.parent.map { .init(pool: $0.pool, namespace: $0.namespace, image: $0.image, snapshot: $0.snapshot, overlap_bytes: $0.overlap) },
+                    snapshots: try image.snapshots().map { .init(id: $0.id, name: $0.name, size: $0.size, namespace: "\($0.namespace)") },
+                    metadata: try image.metadata(),
+                    watchers: try image.watchers().map { .init(address: $0.address, id: $0.id, cookie: $0.cookie) },
+                    create_timestamp: info.createTimestamp, modify_timestamp: info.modifyTimestamp)
+            }
+        }
+        return JSONBody.response(.ok, info)
+    }
+
+    func resize(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let target = try target(parameters)
+        let size = try parameters.size("size", limit: settings.maxImageSizeBytes)
+        let allowShrink = try parameters.flag("allowShrink")
+        let previous = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
+            try await context.withImage(target.image, readOnly: false) { image -> UInt64 in
+                let current = try image.info().size
+                if size < current && !allowShrink {
+                    throw APIError(.conflict, "shrink_refused", "shrinking \(context.spec(image: target.image)) from \(current) to \(size) bytes discards data; add allowShrink=true")
+                }
+                if size != current { try image.resize(to: size, allowShrink: allowShrink) }
+                return current
+            }
+        }
+        return JSONBody.response(.ok, ["pool": target.pool, "namespace": target.namespace, "image": target.image, "previous_size": String(previous), "size": String(size)])
+    }
+
+    private struct History: Encodable {
+        struct Point: Encodable {
+            var from: String
+            var to: String
+            var resolution: String
+            var image_id: String
+            var provisioned_bytes: Int64
+            var used_bytes: Double
+            var total_used_bytes: Double
+        }
+        var pool: String
+        var namespace: String
+        var image: String
+        var history: [Point]
+    }
+
+    func history(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let target = try target(parameters)
+        let since: Date
+        if let text = parameters.optional("since") {
+            guard let parsed = TimeSpecification.parse(text) else {
+                throw APIError.badParameter("since", "must be like 7d, 12h or 2026-11-01, got '\(text.prefix(40))'")
+            }
+            since = parsed
+        } else {
+            since = Date().addingTimeInterval(-7 * 86400)
+        }
+        guard let history else {
+            throw APIError(.serviceUnavailable, "history_unavailable", "the history database could not be opened; see the daemon's log")
+        }
+        let points = try await history.history(of: ImageLocation(pool: target.pool, namespace: target.namespace, image: target.image), since: since)
+        let format = ISO8601DateFormatter()
+        return JSONBody.response(.ok, History(
+            pool: target.pool, namespace: target.namespace, image: target.image,
+            history: points.map {
+                .init(from: format.string(from: Date(timeIntervalSince1970: $0.from)), to: format.string(from: Date(timeIntervalSince1970: $0.to)),
+                      resolution: $0.resolution.rawValue, image_id: $0.imageID, provisioned_bytes: $0.provisionedBytes,
+                      used_bytes: $0.usedBytes.rounded(), total_used_bytes: $0.totalUsedBytes.rounded())
+            }))
+    }
+}

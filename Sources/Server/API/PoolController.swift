@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Metering
+import RBD
+
+/// `/v1/pool`: list, create and delete pools, and a pool's usage from the latest scan.
+struct PoolController {
+    let ceph: CephAccess
+    let state: MeterState
+    let settings: APISettings
+
+    func addRoutes(to group: RouterGroup<MeterRequestContext>) {
+        group.get("pool") { request, context in try await self.list(request, context) }
+        group.post("pool") { request, context in try await self.create(request, context) }
+        group.delete("pool") { request, context in try await self.delete(request, context) }
+        group.get("pool/usage") { request, context in try await self.usage(request, context) }
+    }
+
+    private struct PoolList: Encodable {
+        struct Pool: Encodable {
+            var name: String
+            var id: Int64
+            var applications: [String]
+        }
+        var pools: [Pool]
+    }
+
+    func list(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        _ = try await APIParameters.from(request, context: context)
+        let pools = try await ceph.run { try await $0.pools() }
+        return JSONBody.response(.ok, PoolList(pools: pools.map { .init(name: $0.name, id: $0.id, applications: $0.applications.sorted()) }))
+    }
+
+    func create(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let name = try parameters.name("name")!
+        try await ceph.run { try await $0.createPool(name) }
+        return JSONBody.response(.created, ["pool": name])
+    }
+
+    func delete(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let name = try parameters.name("name")!
+        let force = try parameters.flag("force")
+        guard settings.allowPoolDelete else {
+            throw APIError(.forbidden, "pool_delete_disabled", "deleting pools is disabled: set api.allow_pool_delete to true")
+        }
+        try await ceph.run { cluster in
+            let root = try await cluster.ioContext(pool: name)
+            if !force {
+                var images = try await root.images().count
+                for namespace in try await root.namespaces() {
+                    images += try await root.inNamespace(namespace).images().count
+                }
+                if images > 0 {
+                    throw APIError(.conflict, "not_empty", "pool \(name) holds \(images) image(s); add force=true to delete them with it")
+                }
+            }
+            try await cluster.deletePool(name)
+        }
+        return JSONBody.response(.ok, ["deleted": name])
+    }
+
+    private struct Usage: Encodable {
+        struct Totals: Encodable {
+            var images: Int
+            var provisioned_bytes: UInt64
+            var used_bytes: UInt64
+            var total_used_bytes: UInt64
+        }
+        struct Image: Encodable {
+            var namespace: String
+            var image: String
+            var id: String
+            var provisioned_bytes: UInt64
+            var used_bytes: UInt64
+            var total_used_bytes: UInt64
+            var snapshots: Int
+            var method: String
+        }
+        var pool: String
+        var scanned_at: String?
+        var stale: Bool
+        var totals: Totals
+        var images: [Image]
+    }
+
+    func usage(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
+        let parameters = try await APIParameters.from(request, context: context)
+        let name = try parameters.name("name")!
+        guard let pool = state.snapshot.pools[name] else {
+            throw APIError(.notFound, "not_found", "pool \(name) is not in the latest scan")
+        }
+        let images = pool.images
+        let totals = Usage.Totals(
+            images: images.count,
+            provisioned_bytes: images.reduce(0) { $0 + $1.provisionedBytes },
+            used_bytes: images.reduce(0) { $0 + $1.usedBytes },
+            total_used_bytes: images.reduce(0) { $0 + $1.totalUsedBytes })
+        return JSONBody.response(.ok, Usage(
+            pool: name,
+            scanned_at: pool.lastSuccessAt.map { ISO8601DateFormatter().string(from: $0) },
+            stale: pool.stale,
+            totals: totals,
+            images: images.map {
+                .init(namespace: $0.namespace, image: $0.image, id: $0.id, provisioned_bytes: $0.provisionedBytes,
+                      used_bytes: $0.usedBytes, total_used_bytes: $0.totalUsedBytes, snapshots: $0.snapshots, method: $0.method.rawValue)
+            }))
+    }
+}
