@@ -39,7 +39,7 @@ public struct RBDError: Error, Sendable, Equatable, CustomStringConvertible {
         case ENOTEMPTY: return .notEmpty
         case ETIMEDOUT: return .timedOut
         case EPERM, EACCES: return .permissionDenied
-        case EINVAL, ERANGE, EDOM: return .invalidArgument
+        case EINVAL, ERANGE, EDOM, ENAMETOOLONG: return .invalidArgument
         case ECANCELED: return .cancelled
         default: return .other
         }

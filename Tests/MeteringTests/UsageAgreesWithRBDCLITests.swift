@@ -115,7 +115,6 @@ struct UsageAgreesWithRBDCLITests {
             try await dev.write("\(pool)/child", ioSize: "4K", total: "64K")
             let usage = try await measure(pool, "child", mode: mode)
             #expect(usage.parent == "\(pool)/golden@base")
-            #expect(usage.usedBytes < 64 << 20)
             let withParent = try await dev.diffBytes("\(pool)/child", wholeObject: mode == .object)
             #expect(usage.usedBytes < withParent, "rbd diff includes the parent; used must not")
             try await expectAgreement(usage, spec: "\(pool)/child", mode: mode)
