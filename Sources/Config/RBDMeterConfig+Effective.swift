@@ -22,6 +22,10 @@ extension RBDMeterConfig {
                 "objects_per_range": .integer(scan.objectsPerRange),
                 "pool_time_budget_seconds": scan.poolTimeBudgetSeconds.map(JSONValue.number) ?? .null,
                 "backoff_max_seconds": .number(scan.backoffMaxSeconds),
+                "listing": .bool(scan.listing),
+                "full_rescan_every": .integer(scan.fullRescanEvery),
+                "reuse_settle_seconds": .number(scan.reuseSettleSeconds),
+                "shard": .optional(scan.shard?.description),
             ],
             "pool_settings": .object(Dictionary(uniqueKeysWithValues: aggregateOnlyPools.map { ($0, ["per_image": false] as JSONValue) })),
             "server": [

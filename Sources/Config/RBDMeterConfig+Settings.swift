@@ -21,7 +21,9 @@ extension RBDMeterConfig {
         ScanOptions(
             pools: poolNames, poolFilter: poolFilter, namespaceFilter: namespaceFilter, mode: scan.mode,
             concurrency: Int(scan.concurrency), objectsPerRange: UInt64(scan.objectsPerRange),
-            poolTimeBudget: scan.poolTimeBudgetSeconds.map { .milliseconds(Int64($0 * 1000)) }
+            poolTimeBudget: scan.poolTimeBudgetSeconds.map { .milliseconds(Int64($0 * 1000)) },
+            useListing: scan.listing, reuseSettleSeconds: scan.reuseSettleSeconds,
+            fullRescanEvery: Int(scan.fullRescanEvery), shard: scan.shard
         )
     }
 

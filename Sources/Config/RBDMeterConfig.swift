@@ -30,6 +30,10 @@ public struct RBDMeterConfig: Sendable {
         public var objectsPerRange: Int64 = 1024
         public var poolTimeBudgetSeconds: Double?
         public var backoffMaxSeconds: Double = 300
+        public var listing = true
+        public var fullRescanEvery: Int64 = 12
+        public var reuseSettleSeconds: Double = 120
+        public var shard: Shard?
     }
 
     /// The `server` section.
@@ -145,6 +149,15 @@ public struct RBDMeterConfig: Sendable {
             scan.objectsPerRange = try section.integer("objects_per_range", in: 1...1 << 30) ?? scan.objectsPerRange
             scan.poolTimeBudgetSeconds = try section.number("pool_time_budget_seconds", in: 1...86400 * 7, what: "a number of seconds")
             scan.backoffMaxSeconds = try section.number("backoff_max_seconds", in: 1...86400, what: "a number of seconds") ?? scan.backoffMaxSeconds
+            scan.listing = try section.bool("listing") ?? scan.listing
+            scan.fullRescanEvery = try section.integer("full_rescan_every", in: 1...100_000, what: "a number of scans") ?? scan.fullRescanEvery
+            scan.reuseSettleSeconds = try section.number("reuse_settle_seconds", in: 0...86400 * 7, what: "a number of seconds") ?? scan.reuseSettleSeconds
+            if let spec = try section.string("shard") {
+                guard let shard = Shard(spec: spec) else {
+                    throw section.error("shard", "must be I/N with 0 <= I < N, got \"\(spec)\"")
+                }
+                scan.shard = shard
+            }
             try section.finish()
         }
         if var section = try top.object("pool_settings") {

@@ -112,6 +112,9 @@ public enum MetricCatalog {
     public static let historyWriteErrorsTotal = MetricFamily(
         "rbd_meter_history_write_errors_total", .counter,
         help: "Scans that could not be written to the SQLite history (read-only directory, full disk); metrics are still served.")
+    public static let historyWriteSeconds = MetricFamily(
+        "rbd_meter_history_write_seconds", .gauge,
+        help: "Time the latest scan took to write to the SQLite history: one transaction, then roll-ups and pruning.")
     public static let scansTotal = MetricFamily(
         "rbd_meter_scans_total", .counter, labels: ["result"], help: "Scans by result: success, partial or failure.")
     public static let imagesReused = MetricFamily(
@@ -147,7 +150,7 @@ public enum MetricCatalog {
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,
         up, scanDurationSeconds, lastScanSuccessTimestampSeconds, poolLastScanSuccessTimestampSeconds, poolStale,
-        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, scansTotal, imagesReused, scanIntervalSeconds, buildInfo,
+        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, imagesReused, scanIntervalSeconds, buildInfo,
         processCPUSecondsTotal, processResidentMemoryBytes, processVirtualMemoryBytes, processOpenFDs,
         processMaxFDs, processStartTimeSeconds,
     ]

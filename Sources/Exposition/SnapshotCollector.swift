@@ -135,6 +135,10 @@ public struct SnapshotCollector: MetricsCollector {
         }
         writer.family(Catalog.historyWriteErrorsTotal)
         writer.sample(Catalog.historyWriteErrorsTotal, [], snapshot.historyErrors)
+        writer.family(Catalog.historyWriteSeconds)
+        if let seconds = snapshot.historyWriteSeconds {
+            writer.sample(Catalog.historyWriteSeconds, [], seconds)
+        }
         writer.family(Catalog.scansTotal)
         for result in ["success", "partial", "failure"] {
             writer.sample(Catalog.scansTotal, [result], snapshot.scans[result] ?? 0)

@@ -16,8 +16,12 @@ public struct HistorySink: ScanSink {
     }
 
     public func scanFinished(_ report: ScanReport) async {
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             try await store.record(report)
+            let elapsed = clock.now - started
+            state.recordHistoryWrite(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         } catch {
             state.recordHistoryError()
             logger.error("cannot write the scan to the history database", metadata: ["path": "\(store.path)", "error": "\(error)"])

@@ -1,3 +1,4 @@
+import Foundation
 import RBD
 
 /// Measures one image's provisioned, used and total-used bytes with the cheapest method its features
@@ -9,57 +10,93 @@ import RBD
 public struct ImageMeter: Sendable {
     /// Whole objects or byte extents.
     public var mode: UsageMode
-    /// How many objects one worker diffs; a larger image, or a larger set of existing objects in exact
-    /// mode, is split into ranges that run on several pool threads at once.
+    /// How many objects one worker diffs; a larger image, or a larger set of existing objects, is
+    /// split into ranges that run on several pool threads at once.
     public var objectsPerRange: UInt64
+    /// How long after an image's modify timestamp a measurement must have started for its numbers to
+    /// be reused while nothing changed. librbd moves the timestamp at most every
+    /// `rbd_mtime_update_interval` (60 s by default), so writes within that window leave it alone;
+    /// a measurement that started later than that saw them all.
+    public var reuseSettleSeconds: Double
 
-    public init(mode: UsageMode, objectsPerRange: UInt64 = 1024) {
+    public init(mode: UsageMode, objectsPerRange: UInt64 = 1024, reuseSettleSeconds: Double = 120) {
         precondition(objectsPerRange > 0)
         self.mode = mode
         self.objectsPerRange = objectsPerRange
+        self.reuseSettleSeconds = reuseSettleSeconds
     }
 
     /// Measures `name` in `context`.
-    public func measure(_ name: String, in context: IOContext) async throws -> ImageUsage {
+    ///
+    /// - Parameters:
+    ///   - index: the namespace's object listing, used for images without a usable object map.
+    ///   - previous: the image's numbers from the previous scan, reused when neither its size, its
+    ///     snapshots nor its modify timestamp changed since.
+    public func measure(_ name: String, in context: IOContext, index: ObjectIndex? = nil, previous: ImageUsage? = nil) async throws -> ImageUsage {
+        let started = Date()
         let head = try await context.withImage(name) { image, flag in
-            try self.readHead(image, flag: flag)
+            try self.readHead(image, listable: index != nil, previous: previous, flag: flag)
         }
         let info = head.info
-        var used: Measurement
-        var total: Measurement
-        let headFromCreation = Interval(to: nil, from: nil, size: info.size)
-        if let quick = head.measured {
-            used = quick
-            total = quick
-        } else if head.snapshots.isEmpty {
-            used = try await measure(headFromCreation, of: name, layout: info, in: context)
-            total = used
-        } else {
-            async let usedMeasurement = measure(headFromCreation, of: name, layout: info, in: context)
-            total = .zero
-            for interval in Interval.chain(snapshots: head.snapshots, headSize: info.size) {
-                total = total + (try await measure(interval, of: name, layout: info, in: context))
-            }
-            used = try await usedMeasurement
+        func usage(used: Measurement, total: Measurement) -> ImageUsage {
+            ImageUsage(
+                pool: context.pool, namespace: context.namespace, image: name, id: info.id,
+                provisionedBytes: info.size, usedBytes: used.bytes, totalUsedBytes: total.bytes,
+                snapshots: head.snapshots.count, features: info.features, parent: info.parent?.description ?? "",
+                method: max(used.method, total.method),
+                objectMapInvalid: info.features.contains(.objectMap)
+                    && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
+                kubernetes: KubernetesIdentity(metadata: head.metadata), modifyTimestamp: info.modifyTimestamp,
+                objectSize: info.objectSize, mode: mode, measuredAt: started, snapshotIDs: head.snapshots.map(\.id))
         }
-        return ImageUsage(
-            pool: context.pool,
-            namespace: context.namespace,
-            image: name,
-            id: info.id,
-            provisionedBytes: info.size,
-            usedBytes: used.bytes,
-            totalUsedBytes: total.bytes,
-            snapshots: head.snapshots.count,
-            features: info.features,
-            parent: info.parent?.description ?? "",
-            method: max(used.method, total.method),
-            objectMapInvalid: info.features.contains(.objectMap)
-                && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
-            kubernetes: KubernetesIdentity(metadata: head.metadata),
-            modifyTimestamp: info.modifyTimestamp,
-            objectSize: info.objectSize
-        )
+        if let previous, head.reusable {
+            var reused = usage(
+                used: Measurement(bytes: previous.usedBytes, method: previous.method),
+                total: Measurement(bytes: previous.totalUsedBytes, method: previous.method))
+            reused.measuredAt = previous.measuredAt
+            reused.reused = true
+            return reused
+        }
+        if let quick = head.measured {
+            return usage(used: quick, total: quick)
+        }
+
+        var candidates: [Range<UInt64>]?
+        if let index, Self.isListable(info) {
+            let listing = try await index.get()
+            let objects = listing.objects[info.blockNamePrefix] ?? []
+            if head.snapshots.isEmpty && mode == .object && !listing.poolHasClones {
+                // Every listed object is a head object: count it, no request needed.
+                let bytes = objects.reduce(UInt64(0)) { sum, number in
+                    let start = number * info.objectSize
+                    return start < info.size ? sum + min(info.objectSize, info.size - start) : sum
+                }
+                let counted = Measurement(bytes: bytes, method: .listing)
+                return usage(used: counted, total: counted)
+            }
+            var set = ExtentSet()
+            for number in objects { set.insert((number * info.objectSize)..<((number + 1) * info.objectSize)) }
+            candidates = set.ranges
+        }
+
+        let headFromCreation = Interval(to: nil, from: nil, size: info.size)
+        if head.snapshots.isEmpty {
+            let used = try await measure(headFromCreation, of: name, layout: info, candidates: candidates, in: context)
+            return usage(used: used, total: used)
+        }
+        async let usedMeasurement = measure(headFromCreation, of: name, layout: info, candidates: candidates, in: context)
+        var total = Measurement.zero
+        for interval in Interval.chain(snapshots: head.snapshots, headSize: info.size) {
+            total = total + (try await measure(interval, of: name, layout: info, candidates: candidates, in: context))
+        }
+        return usage(used: try await usedMeasurement, total: total)
+    }
+
+    /// Whether an image's data objects can be found in the listing of its own namespace: no usable
+    /// object map (with one, the map is cheaper), a plain layout (object N holds bytes N × object
+    /// size onwards) and no separate data pool.
+    static func isListable(_ info: ImageInfo) -> Bool {
+        !info.hasUsableFastDiff && info.hasPlainLayout && info.dataPoolID == nil
     }
 
     // MARK: Head
@@ -68,18 +105,28 @@ public struct ImageMeter: Sendable {
         var info: ImageInfo
         var snapshots: [SnapshotInfo]
         var metadata: [String: String]
+        /// Whether the previous scan's numbers still hold.
+        var reusable = false
         /// Set when the image was small or simple enough to measure on the first handle.
         var measured: Measurement?
     }
 
-    private func readHead(_ image: Image, flag: CancellationFlag) throws -> Head {
+    private func readHead(_ image: Image, listable: Bool, previous: ImageUsage?, flag: CancellationFlag) throws -> Head {
         let info = try image.info()
         // Only user snapshots count, as in `rbd du`: trash, group and mirror snapshots are librbd's own.
         let snapshots = try image.snapshots().filter { $0.namespace == .user }
-        var head = Head(info: info, snapshots: snapshots, metadata: try image.metadata(), measured: nil)
-        if snapshots.isEmpty {
+        var head = Head(info: info, snapshots: snapshots, metadata: try image.metadata())
+        if let previous, previous.id == info.id, previous.mode == mode, previous.provisionedBytes == info.size,
+           info.modifyTimestamp > 0, previous.modifyTimestamp == info.modifyTimestamp,
+           previous.snapshotIDs == snapshots.map(\.id),
+           previous.measuredAt.timeIntervalSince1970 >= info.modifyTimestamp + reuseSettleSeconds
+        {
+            head.reusable = true
+            return head
+        }
+        if snapshots.isEmpty && !(listable && Self.isListable(info)) {
             let interval = Interval(to: nil, from: nil, size: info.size)
-            if case .done(let measurement) = try start(interval, on: image, layout: info, flag: flag) {
+            if case .done(let measurement) = try start(interval, on: image, layout: info, candidates: nil, flag: flag) {
                 head.measured = measurement
             }
         }
@@ -116,9 +163,11 @@ public struct ImageMeter: Sendable {
         case split([Range<UInt64>], MeteringMethod)
     }
 
-    private func measure(_ interval: Interval, of name: String, layout: ImageInfo, in context: IOContext) async throws -> Measurement {
+    private func measure(
+        _ interval: Interval, of name: String, layout: ImageInfo, candidates: [Range<UInt64>]?, in context: IOContext
+    ) async throws -> Measurement {
         let progress = try await context.withImage(name, snapshot: interval.to) { image, flag in
-            try self.start(interval, on: image, layout: layout, flag: flag)
+            try self.start(interval, on: image, layout: layout, candidates: candidates, flag: flag)
         }
         switch progress {
         case .done(let measurement):
@@ -140,19 +189,25 @@ public struct ImageMeter: Sendable {
     }
 
     /// Measures what can be measured on this one handle, and says what is left to split.
-    private func start(_ interval: Interval, on image: Image, layout head: ImageInfo, flag: CancellationFlag) throws -> Progress {
+    ///
+    /// - Parameter candidates: the byte ranges of the objects the listing found, when the image is
+    ///   measured from it; only they can hold data in any snapshot.
+    private func start(
+        _ interval: Interval, on image: Image, layout head: ImageInfo, candidates: [Range<UInt64>]?, flag: CancellationFlag
+    ) throws -> Progress {
         let batcher = RangeBatcher(objectSize: head.objectSize, objectsPerBatch: objectsPerRange)
         // A snapshot has flags of its own: its object map may be invalid while the head's is fine.
         let flags = interval.to == nil ? head.flags : try image.info().flags
         let fastDiff = head.features.contains(.fastDiff)
             && !flags.contains(.fastDiffInvalid) && !flags.contains(.objectMapInvalid)
         guard fastDiff else {
-            let whole = [0..<interval.size]
-            if batcher.objectCount(whole) <= objectsPerRange {
-                let bytes = try allocatedBytes(image, from: interval.from, in: whole, wholeObject: mode == .object, flag: flag)
-                return .done(Measurement(bytes: bytes, method: .diff))
+            let method: MeteringMethod = candidates == nil ? .diff : .listing
+            let ranges = candidates.map { Self.clip($0, to: interval.size) } ?? [0..<interval.size]
+            if batcher.objectCount(ranges) <= objectsPerRange {
+                let bytes = try allocatedBytes(image, from: interval.from, in: ranges, wholeObject: mode == .object, flag: flag)
+                return .done(Measurement(bytes: bytes, method: method))
             }
-            return .split(whole, .diff)
+            return .split(ranges, method)
         }
         // With a valid object map librbd answers a whole-object diff from the map alone.
         var existing = ExtentSet()
@@ -169,6 +224,12 @@ public struct ImageMeter: Sendable {
             return .done(Measurement(bytes: bytes, method: .objectMap))
         }
         return .split(existing.ranges, .objectMap)
+    }
+
+    static func clip(_ ranges: [Range<UInt64>], to size: UInt64) -> [Range<UInt64>] {
+        ranges.compactMap { range in
+            range.lowerBound < size ? range.lowerBound..<min(range.upperBound, size) : nil
+        }
     }
 
     private func allocatedBytes(

@@ -1,3 +1,4 @@
+import Foundation
 import RBD
 
 /// What one image costs, measured at one moment.
@@ -30,13 +31,23 @@ public struct ImageUsage: Sendable, Equatable {
     public var modifyTimestamp: Double
     /// Bytes per data object.
     public var objectSize: UInt64
+    /// The mode the numbers were measured in.
+    public var mode: UsageMode
+    /// When the measurement started.
+    public var measuredAt: Date
+    /// Ids of the user snapshots, oldest first: with the size and modify timestamp, what tells an
+    /// incremental scan that nothing changed.
+    public var snapshotIDs: [UInt64]
+    /// Whether these numbers were taken over from the previous scan instead of measured again.
+    public var reused: Bool
 
     public init(
         pool: String, namespace: String, image: String, id: String,
         provisionedBytes: UInt64, usedBytes: UInt64, totalUsedBytes: UInt64, snapshots: Int,
         features: ImageFeatures = [], parent: String = "", method: MeteringMethod = .diff,
         objectMapInvalid: Bool = false, kubernetes: KubernetesIdentity = .init(),
-        modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20
+        modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20, mode: UsageMode = .exact,
+        measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false
     ) {
         self.pool = pool
         self.namespace = namespace
@@ -53,6 +64,10 @@ public struct ImageUsage: Sendable, Equatable {
         self.kubernetes = kubernetes
         self.modifyTimestamp = modifyTimestamp
         self.objectSize = objectSize
+        self.mode = mode
+        self.measuredAt = measuredAt
+        self.snapshotIDs = snapshotIDs
+        self.reused = reused
     }
 
     /// `pool/[namespace/]image`.

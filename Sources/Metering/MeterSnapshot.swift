@@ -25,6 +25,8 @@ public struct MeterSnapshot: Sendable {
     public var scans: [String: UInt64]
     /// Scans that could not be written to the history database.
     public var historyErrors: UInt64
+    /// Seconds the latest scan took to write to the history.
+    public var historyWriteSeconds: Double?
     /// Bumped on every change, so that renderings can be cached per snapshot.
     public var version: UInt64
 

@@ -45,6 +45,14 @@ public final class MeterState: Sendable {
         }
     }
 
+    /// Records how long the latest scan took to write to the history.
+    public func recordHistoryWrite(seconds: Double) {
+        current.withLock { snapshot in
+            snapshot.historyWriteSeconds = seconds
+            snapshot.version += 1
+        }
+    }
+
     /// Marks the snapshot changed without changing it, so that cached renderings are redone; for
     /// figures derived from a scan after it was applied (quotas, forecasts).
     public func invalidate() {

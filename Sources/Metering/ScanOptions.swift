@@ -14,6 +14,15 @@ public struct ScanOptions: Sendable, Equatable {
     public var objectsPerRange: UInt64
     /// How long one pool may take before its scan is abandoned; `nil` for no limit.
     public var poolTimeBudget: Duration?
+    /// Whether images without a usable object map are measured from one listing of their namespace's
+    /// objects instead of a request per provisioned object.
+    public var useListing: Bool
+    /// See ``ImageMeter/reuseSettleSeconds``.
+    public var reuseSettleSeconds: Double
+    /// Every this many scans, no numbers are reused; 1 turns incremental scans off.
+    public var fullRescanEvery: Int
+    /// Only the images of this shard; `nil` for all.
+    public var shard: Shard?
 
     public init(
         pools: [String] = [],
@@ -22,7 +31,11 @@ public struct ScanOptions: Sendable, Equatable {
         mode: UsageMode = .exact,
         concurrency: Int = 8,
         objectsPerRange: UInt64 = 1024,
-        poolTimeBudget: Duration? = nil
+        poolTimeBudget: Duration? = nil,
+        useListing: Bool = true,
+        reuseSettleSeconds: Double = 120,
+        fullRescanEvery: Int = 12,
+        shard: Shard? = nil
     ) {
         self.pools = pools
         self.poolFilter = poolFilter
@@ -31,5 +44,9 @@ public struct ScanOptions: Sendable, Equatable {
         self.concurrency = concurrency
         self.objectsPerRange = objectsPerRange
         self.poolTimeBudget = poolTimeBudget
+        self.useListing = useListing
+        self.reuseSettleSeconds = reuseSettleSeconds
+        self.fullRescanEvery = fullRescanEvery
+        self.shard = shard
     }
 }

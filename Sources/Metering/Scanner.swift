@@ -20,7 +20,10 @@ public struct Scanner: Sendable {
     }
 
     /// Runs one scan. Failures are part of the report; the call itself never throws.
-    public func scan() async -> ScanReport {
+    ///
+    /// - Parameter previous: the previous scan's numbers by ``ImageUsage/spec``; images unchanged
+    ///   since are not measured again (see ``ImageMeter/measure(_:in:index:previous:)``).
+    public func scan(previous: [String: ImageUsage] = [:]) async -> ScanReport {
         let startedAt = Date()
         let pools: [String]
         do {
@@ -28,13 +31,15 @@ public struct Scanner: Sendable {
         } catch {
             return ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: [], failure: ScanFailure(error))
         }
-        // Quotas and stored bytes come from the manager's statistics; without them the scan still counts.
-        let capacities: [String: PoolCapacity]
-        do {
-            capacities = try await PoolCapacity.read(from: cluster)
-        } catch {
-            logger.warning("cannot read pool statistics", metadata: ["error": "\(error)"])
-            capacities = [:]
+        // Quotas and stored bytes come from the manager's statistics; without them the scan still
+        // counts. Of several shards only the first reports them, so that sums stay right.
+        var capacities: [String: PoolCapacity] = [:]
+        if options.shard == nil || options.shard?.index == 0 {
+            do {
+                capacities = try await PoolCapacity.read(from: cluster)
+            } catch {
+                logger.warning("cannot read pool statistics", metadata: ["error": "\(error)"])
+            }
         }
         var scans: [PoolScan] = []
         var abort: ScanFailure?
@@ -43,7 +48,7 @@ public struct Scanner: Sendable {
                 scans.append(PoolScan(pool: pool, failure: abort))
                 continue
             }
-            var scan = await scanPool(pool)
+            var scan = await scanPool(pool, previous: previous)
             scan.capacity = capacities[pool]
             if let failure = scan.failure, failure.isClusterUnreachable || failure.reason == "cancelled" {
                 abort = failure
@@ -52,7 +57,7 @@ public struct Scanner: Sendable {
         }
         let report = ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
         logger.info("scan finished", metadata: [
-            "pools": "\(scans.count)", "images": "\(report.images.count)",
+            "pools": "\(scans.count)", "images": "\(report.images.count)", "reused": "\(scans.reduce(0) { $0 + $1.reused })",
             "seconds": "\(String(format: "%.3f", report.duration))",
             "failure": "\(report.firstFailure?.message ?? "none")",
         ])
@@ -83,7 +88,7 @@ public struct Scanner: Sendable {
                 var work: [Work] = []
                 for location in byPool[pool]! {
                     let context = try await cluster.ioContext(pool: pool, namespace: location.namespace)
-                    work.append(Work(context: context, image: location.image))
+                    work.append(Work(context: context, image: location.image, index: options.useListing ? ObjectIndex(context: context) : nil))
                 }
                 scan.namespaces = Array(Set(work.map(\.context.namespace))).sorted()
                 try await measure(work, into: &scan)
@@ -100,12 +105,12 @@ public struct Scanner: Sendable {
     }
 
     /// Scans one pool within its time budget.
-    public func scanPool(_ pool: String) async -> PoolScan {
+    public func scanPool(_ pool: String, previous: [String: ImageUsage] = [:]) async -> PoolScan {
         let clock = ContinuousClock()
         let start = clock.now
         var scan = PoolScan(pool: pool)
         do {
-            let work = try await listImages(pool, into: &scan)
+            let work = try await listImages(pool, previous: previous, into: &scan)
             try await measure(work, into: &scan)
         } catch {
             scan.failure = ScanFailure(error)
@@ -120,17 +125,23 @@ public struct Scanner: Sendable {
     private struct Work: Sendable {
         var context: IOContext
         var image: String
+        var index: ObjectIndex?
+        var previous: ImageUsage?
     }
 
-    private func listImages(_ pool: String, into scan: inout PoolScan) async throws -> [Work] {
+    private func listImages(_ pool: String, previous: [String: ImageUsage], into scan: inout PoolScan) async throws -> [Work] {
         let root = try await cluster.ioContext(pool: pool)
         let namespaces = ([""] + (try await root.namespaces())).filter(options.namespaceFilter.matches)
         scan.namespaces = namespaces
         var work: [Work] = []
         for namespace in namespaces {
             let context = namespace.isEmpty ? root : try await root.inNamespace(namespace)
+            // Listed only if an image without an object map asks for it.
+            let index = options.useListing ? ObjectIndex(context: context) : nil
             for image in try await context.images() {
-                work.append(Work(context: context, image: image.name))
+                if let shard = options.shard, !shard.contains(pool: pool, namespace: namespace, imageID: image.id) { continue }
+                let location = ImageLocation(pool: pool, namespace: namespace, image: image.name)
+                work.append(Work(context: context, image: image.name, index: index, previous: previous[location.description]))
             }
         }
         return work
@@ -143,7 +154,7 @@ public struct Scanner: Sendable {
     }
 
     private func measure(_ work: [Work], into scan: inout PoolScan) async throws {
-        let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange)
+        let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange, reuseSettleSeconds: options.reuseSettleSeconds)
         let budget = options.poolTimeBudget
         try await withThrowingTaskGroup(of: Outcome.self) { group in
             if let budget {
@@ -159,7 +170,7 @@ public struct Scanner: Sendable {
                 inFlight += 1
                 group.addTask {
                     do {
-                        return .measured(try await meter.measure(item.image, in: item.context))
+                        return .measured(try await meter.measure(item.image, in: item.context, index: item.index, previous: item.previous))
                     } catch {
                         return .failed(item, ScanFailure(error))
                     }
@@ -175,6 +186,7 @@ public struct Scanner: Sendable {
                 case .measured(let usage):
                     inFlight -= 1
                     scan.images.append(usage)
+                    if usage.reused { scan.reused += 1 }
                 case .failed(let item, let failure):
                     inFlight -= 1
                     scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))

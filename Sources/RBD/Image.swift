@@ -231,3 +231,14 @@ public final class Image {
 /// A progress callback that ignores the progress. librbd calls the callback it is given without
 /// checking it for NULL (a shrink reports every trimmed object), so one must always be passed.
 let ignoreProgress: librbd_progress_fn_t = { _, _, _ in 0 }
+
+extension Image {
+    /// Writes `bytes` at `offset`; needs a read-write handle. For fixtures and benchmarks: metering
+    /// never writes. Implements: `rbd_write`.
+    public func write(_ bytes: [UInt8], at offset: UInt64) throws {
+        let written = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { rbd_write(handle, offset, buffer.count, $0.baseAddress) }
+        }
+        try check(Int64(written), "write to", spec)
+    }
+}

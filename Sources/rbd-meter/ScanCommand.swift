@@ -32,11 +32,18 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Images measured at once; also the number of threads that call Ceph.")
     var concurrency: Int = 8
 
+    @Option(help: "Only the images of shard I of N, as I/N.")
+    var shard: String?
+
+    @Flag(help: "Measure images without an object map by diff, not from a listing of the pool's objects.")
+    var noListing = false
+
     @Flag(name: .shortAndLong, help: "Log each step on stderr.")
     var verbose = false
 
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        if let shard, Shard(spec: shard) == nil { throw ValidationError("--shard must be I/N with 0 <= I < N, got '\(shard)'") }
         for spec in images where ImageLocation(spec: spec) == nil {
             throw ValidationError("--image '\(spec)' is not of the form pool/image or pool/namespace/image")
         }
@@ -50,7 +57,7 @@ struct ScanCommand: AsyncParsableCommand {
             let connection = try await Cluster.connect(cluster.connectionOptions, on: pool)
             let scanner = Scanner(
                 cluster: connection,
-                options: ScanOptions(pools: pools, mode: mode, concurrency: concurrency),
+                options: ScanOptions(pools: pools, mode: mode, concurrency: concurrency, useListing: !noListing, shard: shard.flatMap(Shard.init(spec:))),
                 logger: logger
             )
             report = images.isEmpty

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on, overriding server.listen.")
     var listen: String?
 
+    @Option(help: "Only the images of shard I of N, as I/N, overriding scan.shard.")
+    var shard: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -32,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.server.host = host
             config.server.port = port
+        }
+        if let shard {
+            guard let parsed = Shard(spec: shard) else { throw fail("--shard must be I/N with 0 <= I < N, got \"\(shard)\"", code: 2) }
+            config.scan.shard = parsed
         }
         let logLevel = self.logLevel
         LoggingSystem.bootstrap { label in

@@ -8,11 +8,12 @@ import Testing
 @Suite("Usage agrees with the rbd CLI")
 struct UsageAgreesWithRBDCLITests {
     /// Measures `image` in `pool` with a fresh connection.
-    func measure(_ pool: String, _ image: String, namespace: String = "", mode: UsageMode, objectsPerRange: UInt64 = 1024) async throws -> ImageUsage {
+    func measure(_ pool: String, _ image: String, namespace: String = "", mode: UsageMode, objectsPerRange: UInt64 = 1024, listing: Bool = false) async throws -> ImageUsage {
         let dev = try await DevCluster.shared()
         let cluster = try await dev.connect()
         let context = try await cluster.ioContext(pool: pool, namespace: namespace)
-        return try await ImageMeter(mode: mode, objectsPerRange: objectsPerRange).measure(image, in: context)
+        let index = listing ? ObjectIndex(context: context) : nil
+        return try await ImageMeter(mode: mode, objectsPerRange: objectsPerRange).measure(image, in: context, index: index)
     }
 
     /// Compares with `rbd du` (total, and used when there are no snapshots) and `rbd diff` (used, from
@@ -47,16 +48,18 @@ struct UsageAgreesWithRBDCLITests {
         }
     }
 
-    @Test("a layering-only image is measured by diff, whole or split among workers", arguments: UsageMode.allCases, [1024, 7] as [UInt64])
-    func layeringOnlyUsesDiff(mode: UsageMode, objectsPerRange: UInt64) async throws {
+    @Test("a layering-only image is measured by diff or from the listing, whole or split among workers", arguments: UsageMode.allCases, [1024, 7] as [UInt64])
+    func layeringOnlyUsesDiffOrListing(mode: UsageMode, objectsPerRange: UInt64) async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool { pool in
             try await dev.rbd("create", "--size", "1G", "--image-feature", "layering", "\(pool)/kernel")
             try await dev.write("\(pool)/kernel", ioSize: "4K", total: "512K")
-            let usage = try await measure(pool, "kernel", mode: mode, objectsPerRange: objectsPerRange)
-            #expect(usage.method == .diff)
-            #expect(usage.features == [.layering])
-            try await expectAgreement(usage, spec: "\(pool)/kernel", mode: mode)
+            for listing in [false, true] {
+                let usage = try await measure(pool, "kernel", mode: mode, objectsPerRange: objectsPerRange, listing: listing)
+                #expect(usage.method == (listing ? .listing : .diff))
+                #expect(usage.features == [.layering])
+                try await expectAgreement(usage, spec: "\(pool)/kernel", mode: mode)
+            }
         }
     }
 
@@ -66,8 +69,8 @@ struct UsageAgreesWithRBDCLITests {
         try await dev.withPool { pool in
             try await dev.rbd("create", "--size", "100G", "\(pool)/empty")
             try await dev.rbd("create", "--size", "10G", "--image-feature", "layering", "\(pool)/empty-kernel")
-            for image in ["empty", "empty-kernel"] {
-                let usage = try await measure(pool, image, mode: mode, objectsPerRange: 512)
+            for (image, listing) in [("empty", false), ("empty-kernel", false), ("empty-kernel", true)] {
+                let usage = try await measure(pool, image, mode: mode, objectsPerRange: 512, listing: listing)
                 #expect(usage.usedBytes == 0)
                 #expect(usage.totalUsedBytes == 0)
                 try await expectAgreement(usage, spec: "\(pool)/\(image)", mode: mode)
@@ -94,11 +97,13 @@ struct UsageAgreesWithRBDCLITests {
             // Shrinking below the first writes deletes head objects that the snapshots still hold.
             try await dev.rbd("resize", "--size", "16M", "--allow-shrink", spec)
             for objectsPerRange: UInt64 in [1024, 5] {
-                let usage = try await measure(pool, "snapped", mode: mode, objectsPerRange: objectsPerRange)
-                #expect(usage.snapshots == 2)
-                #expect(usage.totalUsedBytes > usage.usedBytes)
-                #expect(usage.method == (features == "default" ? .objectMap : .diff))
-                try await expectAgreement(usage, spec: spec, mode: mode)
+                for listing in [false, true] {
+                    let usage = try await measure(pool, "snapped", mode: mode, objectsPerRange: objectsPerRange, listing: listing)
+                    #expect(usage.snapshots == 2)
+                    #expect(usage.totalUsedBytes > usage.usedBytes)
+                    #expect(usage.method == (features == "default" ? .objectMap : listing ? .listing : .diff))
+                    try await expectAgreement(usage, spec: spec, mode: mode)
+                }
             }
         }
     }
@@ -113,11 +118,15 @@ struct UsageAgreesWithRBDCLITests {
             try await dev.rbd("snap", "protect", "\(pool)/golden@base")
             try await dev.rbd("clone", "\(pool)/golden@base", "\(pool)/child")
             try await dev.write("\(pool)/child", ioSize: "4K", total: "64K")
-            let usage = try await measure(pool, "child", mode: mode)
-            #expect(usage.parent == "\(pool)/golden@base")
-            let withParent = try await dev.diffBytes("\(pool)/child", wholeObject: mode == .object)
-            #expect(usage.usedBytes < withParent, "rbd diff includes the parent; used must not")
-            try await expectAgreement(usage, spec: "\(pool)/child", mode: mode)
+            try await dev.rbd("clone", "--image-feature", "layering", "\(pool)/golden@base", "\(pool)/kernel-child")
+            try await dev.write("\(pool)/kernel-child", ioSize: "4K", total: "64K")
+            for (child, listing) in [("child", false), ("kernel-child", false), ("kernel-child", true)] {
+                let usage = try await measure(pool, child, mode: mode, listing: listing)
+                #expect(usage.parent == "\(pool)/golden@base")
+                let withParent = try await dev.diffBytes("\(pool)/\(child)", wholeObject: mode == .object)
+                #expect(usage.usedBytes < withParent, "rbd diff includes the parent; used must not")
+                try await expectAgreement(usage, spec: "\(pool)/\(child)", mode: mode)
+            }
         }
     }
 
@@ -128,9 +137,13 @@ struct UsageAgreesWithRBDCLITests {
             try await dev.rbd("namespace", "create", "--pool", pool, "--namespace", "tenant")
             try await dev.rbd("create", "--size", "1G", "\(pool)/tenant/volume")
             try await dev.write("\(pool)/tenant/volume", ioSize: "8K", total: "256K")
-            let usage = try await measure(pool, "volume", namespace: "tenant", mode: mode)
-            #expect(usage.namespace == "tenant")
-            try await expectAgreement(usage, spec: "\(pool)/tenant/volume", mode: mode)
+            try await dev.rbd("create", "--size", "1G", "--image-feature", "layering", "\(pool)/tenant/kernel")
+            try await dev.write("\(pool)/tenant/kernel", ioSize: "8K", total: "256K")
+            for (image, listing) in [("volume", false), ("kernel", false), ("kernel", true)] {
+                let usage = try await measure(pool, image, namespace: "tenant", mode: mode, listing: listing)
+                #expect(usage.namespace == "tenant")
+                try await expectAgreement(usage, spec: "\(pool)/tenant/\(image)", mode: mode)
+            }
         }
     }
 
@@ -144,10 +157,16 @@ struct UsageAgreesWithRBDCLITests {
             try await dev.write("\(pool)/striped", ioSize: "16K", total: "1M")
             try await dev.rbd("create", "--size", "1G", "--stripe-unit", "64K", "--stripe-count", "4", "--image-feature", "layering,striping", "\(pool)/striped-kernel")
             try await dev.write("\(pool)/striped-kernel", ioSize: "16K", total: "1M")
-            for image in ["small-objects", "striped", "striped-kernel"] {
+            try await dev.rbd("create", "--size", "1G", "--object-size", "1M", "--image-feature", "layering", "\(pool)/small-objects-kernel")
+            try await dev.write("\(pool)/small-objects-kernel", ioSize: "4K", total: "512K")
+            for image in ["small-objects", "small-objects-kernel", "striped", "striped-kernel"] {
                 for objectsPerRange: UInt64 in [1024, 3] {
-                    let usage = try await measure(pool, image, mode: mode, objectsPerRange: objectsPerRange)
-                    try await expectAgreement(usage, spec: "\(pool)/\(image)", mode: mode)
+                    for listing in [false, true] {
+                        let usage = try await measure(pool, image, mode: mode, objectsPerRange: objectsPerRange, listing: listing)
+                        if image == "striped-kernel" { #expect(usage.method == .diff, "fancy striping falls back to the diff") }
+                        if image == "small-objects-kernel" && listing { #expect(usage.method == .listing) }
+                        try await expectAgreement(usage, spec: "\(pool)/\(image)", mode: mode)
+                    }
                 }
             }
         }
@@ -158,11 +177,13 @@ struct UsageAgreesWithRBDCLITests {
         let dev = try await DevCluster.shared()
         try await dev.withPool { pool in
             let name = #"pvc-"quoted"\back\slash-ünïcødé-名前"#
-            try await dev.rbd("create", "--size", "64M", "\(pool)/\(name)")
+            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/\(name)")
             try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "64K")
-            let usage = try await measure(pool, name, mode: mode)
-            #expect(usage.image == name)
-            try await expectAgreement(usage, spec: "\(pool)/\(name)", mode: mode)
+            for listing in [false, true] {
+                let usage = try await measure(pool, name, mode: mode, listing: listing)
+                #expect(usage.image == name)
+                try await expectAgreement(usage, spec: "\(pool)/\(name)", mode: mode)
+            }
         }
     }
 
