@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "rbd-meter", targets: ["rbd-meter"]),
+        .executable(name: "rbd-meter-bench", targets: ["rbd-meter-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -83,6 +84,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The benchmark behind the README's table: scripts/bench runs it.
+        .executableTarget(
+            name: "rbd-meter-bench",
+            dependencies: [
+                "RBD",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Starts (or reuses) the dev Ceph cluster that the real-cluster tests run against.

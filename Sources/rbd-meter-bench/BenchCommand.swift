@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import RBD
+
+/// `rbd-meter-bench`: builds fixtures on a (dev) cluster and times, side by side, `rbd du -p`, the
+/// original serial diff approach and `rbd-meter scan` in both modes, with and without emulated
+/// network latency; then loads `/metrics` of a daemon metering ten thousand images.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rbd-meter-bench",
+        abstract: "Time rbd-meter against rbd du and the original serial approach, and load /metrics.",
+        discussion: "Meant for a throw-away dev cluster (scripts/bench starts one): it creates pools, changes OSD options and deletes nothing."
+    )
+
+    @Option(help: "ceph.conf of the cluster to use.")
+    var cephConf: String
+
+    @Option(help: "The rbd-meter executable to time (a release build).")
+    var rbdMeter: String
+
+    @Option(help: "Images of the thin layering-only fixtures.")
+    var images = 64
+
+    @Option(help: "Provisioned GiB of each image of the thin fixture (the second thin fixture doubles it).")
+    var sizeGib = 64
+
+    @Option(help: "Small random writes into each thin image.")
+    var writes = 256
+
+    @Option(help: "Small images with default features (the fast-diff fixture).")
+    var fastImages = 500
+
+    @Option(help: "Images in the daemon's snapshot for the /metrics load test; 0 skips it.")
+    var metricsImages = 10_000
+
+    @Option(help: "Seconds of /metrics load.")
+    var loadSeconds = 20
+
+    @Option(help: "Emulated network latency: the OSD delays each client message by up to this many ms; 0 skips that round.")
+    var latencyMs = 2.0
+
+    @Option(help: "Threads rbd-meter scans with.")
+    var concurrency = 16
+
+    @Option(help: "Also write the results as Markdown to this file.")
+    var markdown: String?
+
+    func run() async throws {
+        let started = Date()
+        let bench = try await Bench(cephConf: cephConf, rbdMeter: rbdMeter, concurrency: concurrency)
+        log("creating fixtures")
+        let thin = try await bench.thinFixture(pool: "bench-thin", images: images, sizeGiB: sizeGib, writes: writes)
+        let thinDouble = try await bench.thinFixture(pool: "bench-thin-2x", images: images, sizeGiB: sizeGib * 2, writes: writes)
+        let fast = try await bench.fastFixture(pool: "bench-fast", images: fastImages)
+
+        var rows: [TimingRow] = []
+        for latency in latencyMs > 0 ? [0, latencyMs] : [0] {
+            try await bench.setLatency(milliseconds: latency)
+            for fixture in [thin, thinDouble, fast] {
+                log("timing \(fixture.description) with \(latency) ms latency")
+                rows.append(try await bench.time(fixture, latency: latency))
+            }
+        }
+        try await bench.setLatency(milliseconds: 0)
+
+        var load: LoadResult?
+        if metricsImages > 0 {
+            log("creating \(metricsImages) images for the /metrics load test")
+            let many = try await bench.manyImagesFixture(pool: "bench-many", images: metricsImages)
+            load = try await bench.loadMetrics(pool: many.pool, seconds: loadSeconds)
+        }
+
+        let report = BenchReport(rows: rows, load: load, machine: Machine.describe(), date: started)
+        print(report.markdown)
+        if let markdown {
+            try report.markdown.write(toFile: markdown, atomically: true, encoding: .utf8)
+        }
+        let failures = rows.flatMap(\.mismatches)
+        if !failures.isEmpty {
+            throw fail("the tools disagree: \(failures.joined(separator: "; "))")
+        }
+    }
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+}
+
+func fail(_ message: String) -> ExitCode {
+    log(message)
+    return ExitCode(1)
+}
