@@ -72,15 +72,20 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]
         ),
+        // Quotas, forecasts, chargeback and the capacity report.
+        .target(
+            name: "Reports",
+            dependencies: ["Metering", "History", "Exposition"]
+        ),
         // config.json: schema, defaults, validation.
         .target(
             name: "Config",
-            dependencies: ["Metering", "History", "Exposition", "Server", "RBD"]
+            dependencies: ["Metering", "History", "Exposition", "Server", "Reports", "RBD"]
         ),
         .executableTarget(
             name: "rbd-meter",
             dependencies: [
-                "RBD", "Metering", "History", "Exposition", "Server", "Config",
+                "RBD", "Metering", "History", "Exposition", "Server", "Reports", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,12 +133,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "History", "Metering", "Exposition"]
+        ),
+        .testTarget(
             name: "ConfigTests",
             dependencies: ["Config", "Metering"]
         ),
         .testTarget(
             name: "RBDMeterCLITests",
-            dependencies: ["rbd-meter", "DevCluster"]
+            dependencies: ["rbd-meter", "DevCluster", "History", "Metering", "Exposition"]
         ),
     ],
     swiftLanguageModes: [.v6]

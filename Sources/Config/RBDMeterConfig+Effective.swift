@@ -41,6 +41,24 @@ extension RBDMeterConfig {
                 "tokens": .array(api.tokens.map { ["name": .string($0.name), "sha256": "********"] }),
                 "users": .array(api.users.map { ["name": .string($0.name), "bcrypt": "********"] }),
             ],
+            "quotas": .array(quotas.map { rule in
+                var entry: [String: JSONValue] = [
+                    "name": .string(rule.name), "scope": .string(rule.scope.rawValue), "limit": .integer(Int64(clamping: rule.limitBytes)),
+                    "counts": .string(rule.counted.rawValue), "warning_ratio": .number(rule.warningRatio), "critical_ratio": .number(rule.criticalRatio),
+                    "pool": .string(rule.pool),
+                ]
+                switch rule.scope {
+                case .pool: break
+                case .namespace: entry["namespace"] = .string(rule.namespace)
+                case .image: entry["namespace"] = .string(rule.namespace); entry["image"] = .string(rule.image)
+                case .pvcNamespace: entry["pvc_namespace"] = .string(rule.pvcNamespace)
+                }
+                return .object(entry)
+            }),
+            "forecast": [
+                "window_days": .number(forecast.windowDays), "refresh_seconds": .number(forecast.refreshSeconds),
+                "min_points": .integer(forecast.minimumPoints),
+            ],
             "database": [
                 "path": .string(database.path),
                 "retention": ["raw_days": .number(database.rawDays), "hourly_days": .number(database.hourlyDays), "daily_days": .number(database.dailyDays)],

@@ -2,6 +2,7 @@ import Exposition
 import History
 import Metering
 import RBD
+import Reports
 import Server
 
 extension RBDMeterConfig {
@@ -54,5 +55,10 @@ extension RBDMeterConfig {
     /// Who may use the REST API.
     public var apiSettings: APISettings {
         APISettings(readOpen: api.readOpen, allowPoolDelete: api.allowPoolDelete, tokens: api.tokens, users: api.users, maxImageSizeBytes: api.maxImageSizeBytes)
+    }
+
+    /// How forecasts are fitted.
+    public var forecastEngine: ForecastEngine {
+        ForecastEngine(windowDays: forecast.windowDays, minimumPoints: Int(forecast.minimumPoints))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Metering
 import RBD
+import Reports
 import Server
 
 /// rbd-meter's configuration, as read from `config.json` with every default filled in.
@@ -57,6 +58,13 @@ public struct RBDMeterConfig: Sendable {
         public var users: [UserCredential] = []
     }
 
+    /// The `forecast` section.
+    public struct ForecastSection: Sendable {
+        public var windowDays: Double = 7
+        public var refreshSeconds: Double = 3600
+        public var minimumPoints: Int64 = 3
+    }
+
     /// The `database` section.
     public struct Database: Sendable {
         public var path = "rbd-meter.sqlite"
@@ -77,6 +85,8 @@ public struct RBDMeterConfig: Sendable {
     public var server = Server()
     public var api = API()
     public var database = Database()
+    public var quotas: [QuotaRule] = []
+    public var forecast = ForecastSection()
 
     /// The defaults, as used when no config file is given.
     public init() {
@@ -221,6 +231,15 @@ public struct RBDMeterConfig: Sendable {
             }
             try section.finish()
         }
+        for var rule in try top.objects("quotas") ?? [] {
+            quotas.append(try Self.quotaRule(&rule, existing: quotas))
+        }
+        if var section = try top.object("forecast") {
+            forecast.windowDays = try section.number("window_days", in: 0.1...366, what: "a number of days") ?? forecast.windowDays
+            forecast.refreshSeconds = try section.number("refresh_seconds", in: 0...86400, what: "a number of seconds") ?? forecast.refreshSeconds
+            forecast.minimumPoints = try section.integer("min_points", in: 2...100_000, what: "a number of points") ?? forecast.minimumPoints
+            try section.finish()
+        }
         if var section = try top.object("database") {
             database.path = try section.string("path") ?? database.path
             if var retention = try section.object("retention") {
@@ -231,6 +250,44 @@ public struct RBDMeterConfig: Sendable {
             }
             try section.finish()
         }
+    }
+
+    /// Reads one entry of `quotas`.
+    static func quotaRule(_ object: inout ConfigObject, existing: [QuotaRule]) throws(ConfigError) -> QuotaRule {
+        guard let name = try object.string("name") else { throw object.error("name", "is required") }
+        guard !existing.contains(where: { $0.name == name }) else { throw object.error("name", "\"\(name)\" names two rules") }
+        guard let scopeName = try object.string("scope") else { throw object.error("scope", "is required") }
+        guard let scope = QuotaRule.Scope(rawValue: scopeName) else {
+            throw object.error("scope", "must be one of \(QuotaRule.Scope.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(scopeName)\"")
+        }
+        guard let limit = try object.bytes("limit") else { throw object.error("limit", "is required") }
+        var rule = QuotaRule(name: name, scope: scope, limitBytes: limit)
+        let applicable: [QuotaRule.Scope: Set<String>] = [
+            .pool: ["pool"], .namespace: ["pool", "namespace"], .image: ["pool", "namespace", "image"], .pvcNamespace: ["pool", "pvc_namespace"],
+        ]
+        for key in ["pool", "namespace", "image", "pvc_namespace"] {
+            guard let glob = try object.string(key, allowEmpty: key == "namespace") else { continue }
+            guard applicable[scope]!.contains(key) else { throw object.error(key, "does not apply to a rule of scope \"\(scope.rawValue)\"") }
+            switch key {
+            case "pool": rule.pool = glob
+            case "namespace": rule.namespace = glob
+            case "image": rule.image = glob
+            default: rule.pvcNamespace = glob
+            }
+        }
+        if let counted = try object.string("counts") {
+            guard let parsed = QuotaRule.Counted(rawValue: counted) else {
+                throw object.error("counts", "must be \"total_used\", \"used\" or \"provisioned\", got \"\(counted)\"")
+            }
+            rule.counted = parsed
+        }
+        rule.warningRatio = try object.number("warning_ratio", in: 0.01...10, what: "a ratio") ?? rule.warningRatio
+        rule.criticalRatio = try object.number("critical_ratio", in: 0.01...10, what: "a ratio") ?? rule.criticalRatio
+        guard rule.warningRatio <= rule.criticalRatio else {
+            throw object.error("warning_ratio", "must not be above critical_ratio (\(rule.criticalRatio))")
+        }
+        try object.finish()
+        return rule
     }
 
     /// Splits `HOST:PORT` (`[::1]:9940` for IPv6).

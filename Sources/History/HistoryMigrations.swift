@@ -52,6 +52,13 @@ enum HistoryMigrations {
                 t.column("value", .double).notNull()
             }
         }
+        migrator.registerMigration("v2: Kubernetes identity of images") { db in
+            try db.alter(table: "image") { t in
+                t.add(column: "pv", .text).notNull().defaults(to: "")
+                t.add(column: "pvc", .text).notNull().defaults(to: "")
+                t.add(column: "pvc_namespace", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 }

@@ -63,23 +63,35 @@ public final class HistoryStore: Sendable {
         refs.reserveCapacity(images.count)
         for image in images {
             let key = ImageRecord.Key(pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id)
-            if let id = records[key]?.id {
+            let identity = image.kubernetes
+            if var record = records[key], let id = record.id {
+                if (record.pv, record.pvc, record.pvcNamespace) != (identity.pv, identity.pvc, identity.pvcNamespace) {
+                    (record.pv, record.pvc, record.pvcNamespace) = (identity.pv, identity.pvc, identity.pvcNamespace)
+                    try record.update(db)
+                }
                 refs.append(id)
             } else {
-                var record = ImageRecord(id: nil, pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id)
+                var record = ImageRecord(
+                    id: nil, pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id,
+                    pv: identity.pv, pvc: identity.pvc, pvcNamespace: identity.pvcNamespace)
                 try record.insert(db)
                 records[key] = record
                 refs.append(record.id!)
             }
         }
         let latest = try SampleRecord.latest(of: refs, in: db)
+        // A sample only stretches over time that was observed: after a gap in the scans (the
+        // exporter was down), the same numbers start a new sample, so that reports see the gap.
+        let recent = try ScanRecord.finished(from: time - 30 * 86400, until: time, in: db).filter { $0 < time }.suffix(11)
+        let gaps = zip(recent, recent.dropFirst()).map { $1 - $0 }.sorted()
+        let longestStretch = gaps.isEmpty ? Double.infinity : 3 * gaps[gaps.count / 2]
         var unchanged: [Int64] = []
         for (image, ref) in zip(images, refs) {
             let sample = SampleRecord(
                 id: nil, imageRef: ref, firstScanID: scanID, lastScanID: scanID, firstAt: time, lastAt: time,
                 provisionedBytes: Int64(clamping: image.provisionedBytes), usedBytes: Int64(clamping: image.usedBytes),
                 totalUsedBytes: Int64(clamping: image.totalUsedBytes))
-            if let previous = latest[ref], previous.hasSameNumbers(as: sample), let id = previous.id {
+            if let previous = latest[ref], previous.hasSameNumbers(as: sample), time - previous.lastAt <= longestStretch, let id = previous.id {
                 unchanged.append(id)
             } else {
                 var inserted = sample

@@ -10,10 +10,26 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var namespace: String
     public var name: String
     public var imageID: String
+    /// The image's Kubernetes identity as ceph-csi recorded it when last seen.
+    public var pv: String = ""
+    public var pvc: String = ""
+    public var pvcNamespace: String = ""
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, pool, namespace, name
+        case id, pool, namespace, name, pv, pvc
         case imageID = "image_id"
+        case pvcNamespace = "pvc_namespace"
+    }
+
+    public init(id: Int64?, pool: String, namespace: String, name: String, imageID: String, pv: String = "", pvc: String = "", pvcNamespace: String = "") {
+        self.id = id
+        self.pool = pool
+        self.namespace = namespace
+        self.name = name
+        self.imageID = imageID
+        self.pv = pv
+        self.pvc = pvc
+        self.pvcNamespace = pvcNamespace
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -69,10 +69,10 @@ extension SampleRecord {
             .fetchAll(db)
     }
 
-    /// Samples of every image whose span overlaps `from..<until`, oldest first.
+    /// Samples of every image whose span overlaps `from...until`, oldest first.
     public static func overlapping(from: Double, until: Double, in db: Database) throws -> [SampleRecord] {
         try SampleRecord
-            .filter(CodingKeys.lastAt >= from && CodingKeys.firstAt < until)
+            .filter(CodingKeys.lastAt >= from && CodingKeys.firstAt <= until)
             .order(CodingKeys.firstAt)
             .fetchAll(db)
     }

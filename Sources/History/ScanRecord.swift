@@ -41,3 +41,12 @@ extension ScanRecord {
             """, arguments: [cutoff])
     }
 }
+
+extension ScanRecord {
+    /// End times of the scans that measured something (not `failure`) in `from...until`, in order.
+    static func finished(from: Double, until: Double, in db: Database) throws -> [Double] {
+        try Double.fetchAll(db, sql: """
+            SELECT finished_at FROM scan WHERE finished_at >= ? AND finished_at <= ? AND status != 'failure' ORDER BY finished_at
+            """, arguments: [from, until])
+    }
+}

@@ -4,6 +4,7 @@ import History
 import Logging
 import Metering
 import RBD
+import Reports
 import Server
 import ServiceLifecycle
 
@@ -17,8 +18,18 @@ struct Daemon {
         let pool = BlockingPool(threads: Int(config.scan.concurrency))
         let state = MeterState()
         let history = openHistory()
+        let forecasts = history.map {
+            ForecastBoard(
+                engine: config.forecastEngine, history: $0, state: state, rules: config.quotas,
+                refreshSeconds: config.forecast.refreshSeconds, logger: logger)
+        }
         var sinks: [any ScanSink] = []
-        if let history { sinks.append(HistorySink(store: history, state: state, logger: logger)) }
+        if let history, let forecasts {
+            // The history first: forecasts read the scan it has just written.
+            sinks.append(HistorySink(store: history, state: state, logger: logger))
+            sinks.append(forecasts)
+        }
+        let rules = config.quotas
 
         let source = ClusterScanSource(
             connector: ClusterConnector(options: config.connectionOptions, pool: pool), options: config.scanOptions, logger: logger)
@@ -26,7 +37,9 @@ struct Daemon {
         // The API has its own connection and threads, so that a long scan never delays it.
         let apiPool = BlockingPool(threads: 4)
         let apiConnector = ClusterConnector(options: config.connectionOptions, pool: apiPool)
-        let router = MeterServer.router(state: state, settings: settings, api: (config.apiSettings, apiConnector), history: history)
+        let router = MeterServer.router(state: state, settings: settings, api: (config.apiSettings, apiConnector), history: history) {
+            [QuotaCollector(rules: rules, snapshot: state.snapshot), ForecastCollector(forecasts: forecasts?.current ?? [])]
+        }
         let scheme = settings.tls == nil ? "http" : "https"
         let app = try MeterServer.application(router: router, settings: settings, logger: logger) { host, port in
             let shown = host == "0.0.0.0" || host == "::" ? "localhost" : host

@@ -3,6 +3,7 @@ import Config
 import Foundation
 import History
 import Metering
+import Reports
 
 /// `rbd-meter history`: an image's numbers over time, from the SQLite history.
 struct HistoryCommand: AsyncParsableCommand {

@@ -6,6 +6,6 @@ struct RBDMeterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rbd-meter",
         abstract: "Meter how much of each Ceph RBD image is really allocated.",
-        subcommands: [ScanCommand.self, ServeCommand.self, HistoryCommand.self, CheckConfigCommand.self, MakeCredentialCommand.self]
+        subcommands: [ScanCommand.self, ServeCommand.self, HistoryCommand.self, ReportCommand.self, QuotaCommand.self, CheckConfigCommand.self, MakeCredentialCommand.self]
     )
 }

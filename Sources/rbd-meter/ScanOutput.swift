@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Metering
 
 /// `rbd-meter scan` output in its three formats.

@@ -16,8 +16,9 @@ struct ExampleConfigTests {
             let name = prefix == "pool_settings" ? "<pool glob>" : key
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             if prefix == "ceph" && key == "options" { paths.insert(path); continue }
-            if let list = child as? [Any], let first = list.first as? [String: Any] {
-                paths.formUnion(keyPaths(first, prefix: path + "[]"))
+            if let list = child as? [Any] {
+                paths.insert(path)
+                for element in list where element is [String: Any] { paths.formUnion(keyPaths(element, prefix: path + "[]")) }
             } else {
                 paths.formUnion(keyPaths(child, prefix: path))
             }

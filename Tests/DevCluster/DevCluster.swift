@@ -99,13 +99,20 @@ public struct DiskUsageRow: Decodable, Sendable {
     public var used_size: UInt64
 }
 
-/// Starts the shared cluster once per process, however many tests ask at once.
+/// Starts the shared cluster once per process, however many tests ask at once: the first caller
+/// starts it, the others wait for that same start.
 actor SharedCluster {
     static let instance = SharedCluster()
-    private var cluster: DevCluster?
+    private var start: Task<DevCluster, any Error>?
 
     func get() async throws -> DevCluster {
-        if let cluster { return cluster }
+        if let start { return try await start.value }
+        let task = Task { try await Self.startOrReuse() }
+        start = task
+        return try await task.value
+    }
+
+    private static func startOrReuse() async throws -> DevCluster {
         let environment = ProcessInfo.processInfo.environment
         let conf: String
         if let configured = environment["RBD_METER_TEST_CEPH_CONF"], !configured.isEmpty {
@@ -119,8 +126,6 @@ actor SharedCluster {
         guard FileManager.default.fileExists(atPath: conf) else {
             throw Shell.Failure(command: "dev cluster", status: 1, output: "no ceph.conf at '\(conf)'")
         }
-        let cluster = DevCluster(configFile: conf)
-        self.cluster = cluster
-        return cluster
+        return DevCluster(configFile: conf)
     }
 }

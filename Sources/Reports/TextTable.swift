@@ -1,20 +1,20 @@
 /// Rows of text printed either as an aligned table or as CSV (RFC 4180).
-struct TextTable {
-    enum Alignment { case left, right }
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
 
-    var columns: [(title: String, alignment: Alignment)]
-    var rows: [[String]] = []
+    public var columns: [(title: String, alignment: Alignment)]
+    public var rows: [[String]] = []
 
-    init(_ columns: [(String, Alignment)]) {
+    public init(_ columns: [(String, Alignment)]) {
         self.columns = columns.map { (title: $0.0, alignment: $0.1) }
     }
 
-    mutating func append(_ row: [String]) {
+    public mutating func append(_ row: [String]) {
         rows.append(row)
     }
 
     /// Columns padded to their widest cell, separated by two spaces, like `rbd du`.
-    var aligned: String {
+    public var aligned: String {
         var widths = columns.map { $0.title.count }
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -33,7 +33,7 @@ struct TextTable {
     }
 
     /// Header and rows as CSV; a cell with a comma, quote or line break is quoted.
-    var csv: String {
+    public var csv: String {
         func cell(_ text: String) -> String {
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
             return "\"" + text.replacing("\"", with: "\"\"") + "\""

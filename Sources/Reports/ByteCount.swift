@@ -1,6 +1,6 @@
 /// Human-readable binary sizes as the rbd CLI prints them: `0 B`, `944 MiB`, `1.5 TiB`.
-enum ByteCount {
-    static func format(_ bytes: UInt64) -> String {
+public enum ByteCount {
+    public static func format(_ bytes: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
         var value = Double(bytes)
         var unit = 0

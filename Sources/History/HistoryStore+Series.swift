@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+
+/// One image's numbers at one point in time, as reports and forecasts read them.
+public struct SeriesPoint: Sendable, Equatable {
+    /// Seconds since the epoch.
+    public var time: Double
+    public var provisionedBytes: Double
+    public var usedBytes: Double
+    public var totalUsedBytes: Double
+
+    public init(time: Double, provisionedBytes: Double, usedBytes: Double, totalUsedBytes: Double) {
+        self.time = time
+        self.provisionedBytes = provisionedBytes
+        self.usedBytes = usedBytes
+        self.totalUsedBytes = totalUsedBytes
+    }
+}
+
+/// One image's numbers over a stretch of time during which they were observed.
+public struct CoveredSpan: Sendable, Equatable {
+    public var from: Double
+    public var to: Double
+    public var provisionedBytes: Double
+    public var usedBytes: Double
+    public var totalUsedBytes: Double
+}
+
+/// Everything history knows of a period, image by image.
+public struct HistoryExtract: Sendable {
+    public var images: [Int64: ImageRecord]
+    /// Points for fitting and charts: raw samples (their first and last time) where kept, hourly
+    /// averages (at the middle of the hour) before.
+    public var points: [Int64: [SeriesPoint]]
+    /// When scans ended within the period, for telling gaps apart from quiet images.
+    public var scanTimes: [Double]
+
+    public init(images: [Int64: ImageRecord], points: [Int64: [SeriesPoint]], scanTimes: [Double]) {
+        self.images = images
+        self.points = points
+        self.scanTimes = scanTimes
+    }
+}
+
+extension HistoryStore {
+    /// Reads the points of every image that overlap `from..<until`.
+    public func extract(from: Date, until: Date) async throws -> HistoryExtract {
+        let start = from.timeIntervalSince1970
+        let end = until.timeIntervalSince1970
+        return try await read { db in
+            let images = try ImageRecord.all(in: db)
+            var points: [Int64: [SeriesPoint]] = [:]
+            var rawStart: [Int64: Double] = [:]
+            for sample in try SampleRecord.overlapping(from: start, until: end, in: db) {
+                rawStart[sample.imageRef] = min(rawStart[sample.imageRef] ?? .infinity, sample.firstAt)
+                let values = (Double(sample.provisionedBytes), Double(sample.usedBytes), Double(sample.totalUsedBytes))
+                for time in Set([max(sample.firstAt, start), min(sample.lastAt, end)]).sorted() {
+                    points[sample.imageRef, default: []].append(SeriesPoint(time: time, provisionedBytes: values.0, usedBytes: values.1, totalUsedBytes: values.2))
+                }
+            }
+            for rollup in try RollupRecord.rows(resolution: .hour, from: start, until: end, in: db)
+            where rollup.bucketStart + 3600 <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start {
+                points[rollup.imageRef, default: []].append(SeriesPoint(
+                    time: rollup.bucketStart + 1800, provisionedBytes: Double(rollup.provisionedMaximum),
+                    usedBytes: rollup.usedAverage, totalUsedBytes: rollup.totalUsedAverage))
+            }
+            for key in points.keys { points[key]!.sort { $0.time < $1.time } }
+            let scans = try ScanRecord.finished(from: start, until: end, in: db)
+            return HistoryExtract(images: images, points: points, scanTimes: scans)
+        }
+    }
+
+    /// Spans of time each image was observed with constant numbers, within `from..<until`.
+    ///
+    /// A raw sample covers the scans that saw it and, after the last of them, the typical time
+    /// between scans, unless the next sample starts sooner. Time the exporter did not observe (it
+    /// was down, or the image did not exist) is covered by nothing: gaps stay gaps. Hours older than
+    /// the raw samples contribute their roll-up, over the seconds it covered.
+    public func coverage(from: Date, until: Date) async throws -> (images: [Int64: ImageRecord], spans: [Int64: [CoveredSpan]]) {
+        let start = from.timeIntervalSince1970
+        let end = until.timeIntervalSince1970
+        return try await read { db in
+            let images = try ImageRecord.all(in: db)
+            let scans = try ScanRecord.finished(from: start - 86400, until: end, in: db)
+            let gaps = zip(scans, scans.dropFirst()).map { $1 - $0 }.sorted()
+            let typical = gaps.isEmpty ? 0 : gaps[gaps.count / 2]
+            var spans: [Int64: [CoveredSpan]] = [:]
+            var rawStart: [Int64: Double] = [:]
+            let samples = try SampleRecord.overlapping(from: start - typical, until: end, in: db)
+            let byImage = Dictionary(grouping: samples, by: \.imageRef)
+            for (ref, list) in byImage {
+                let sorted = list.sorted { $0.firstAt < $1.firstAt }
+                rawStart[ref] = sorted.first?.firstAt
+                for (index, sample) in sorted.enumerated() {
+                    var to = sample.lastAt + typical
+                    if index + 1 < sorted.count { to = min(to, sorted[index + 1].firstAt) }
+                    let clipped = (max(sample.firstAt, start), min(to, end))
+                    guard clipped.1 > clipped.0 else { continue }
+                    spans[ref, default: []].append(CoveredSpan(
+                        from: clipped.0, to: clipped.1, provisionedBytes: Double(sample.provisionedBytes),
+                        usedBytes: Double(sample.usedBytes), totalUsedBytes: Double(sample.totalUsedBytes)))
+                }
+            }
+            for rollup in try RollupRecord.rows(resolution: .hour, from: start, until: end, in: db)
+            where rollup.bucketStart + 3600 <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start && rollup.bucketStart + 3600 <= end {
+                // The hour's covered seconds, placed at its start: enough for sums and gap totals.
+                spans[rollup.imageRef, default: []].append(CoveredSpan(
+                    from: rollup.bucketStart, to: rollup.bucketStart + min(rollup.coveredSeconds, 3600),
+                    provisionedBytes: Double(rollup.provisionedMaximum), usedBytes: rollup.usedAverage, totalUsedBytes: rollup.totalUsedAverage))
+            }
+            return (images, spans)
+        }
+    }
+}

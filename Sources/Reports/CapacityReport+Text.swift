@@ -1,0 +1,128 @@
+import Foundation
+
+extension CapacityReport {
+    /// The groups as an aligned table, followed by the top growers and the quotas over threshold.
+    public var table: String {
+        var text = "Capacity by \(grouping.rawValue), \(TimeFormat.day(since)) to \(TimeFormat.day(generatedAt))\n\n"
+        text += groupTable(human: true).aligned
+        if !topGrowers.isEmpty {
+            var growers = TextTable([("IMAGE", .left), ("TOTAL USED", .right), ("GROWTH/DAY", .right), ("DAYS TO FULL", .right)])
+            for forecast in topGrowers {
+                growers.append([
+                    forecast.subjectName, ByteCount.format(UInt64(forecast.totalUsedBytes)), ByteCount.format(UInt64(max(forecast.growthPerDay, 0))),
+                    forecast.daysToFull(now: generatedAt.timeIntervalSince1970).map { String(format: "%.1f", $0) } ?? "-",
+                ])
+            }
+            text += "\nTop growers\n\n" + growers.aligned
+        }
+        if !overQuota.isEmpty {
+            var quotas = TextTable([("RULE", .left), ("SUBJECT", .left), ("USED", .right), ("LIMIT", .right), ("RATIO", .right), ("LEVEL", .left)])
+            for status in overQuota {
+                quotas.append([
+                    status.rule.name, status.subject, ByteCount.format(status.usedBytes), ByteCount.format(status.rule.limitBytes),
+                    String(format: "%.1f%%", status.ratio * 100), status.level.rawValue,
+                ])
+            }
+            text += "\nOver quota\n\n" + quotas.aligned
+        }
+        return text
+    }
+
+    /// The groups as CSV, with exact byte counts.
+    public var csv: String { groupTable(human: false).csv }
+
+    func groupTable(human: Bool) -> TextTable {
+        var table = TextTable([
+            (human ? grouping.rawValue.uppercased() : grouping.rawValue, .left), (human ? "IMAGES" : "images", .right),
+            (human ? "PROVISIONED" : "provisioned_bytes", .right), (human ? "USED" : "used_bytes", .right),
+            (human ? "TOTAL USED" : "total_used_bytes", .right), (human ? "GROWTH/DAY" : "growth_bytes_per_day", .right),
+            (human ? "DAYS TO FULL" : "days_to_full", .right),
+        ])
+        func bytes(_ value: Double) -> String { human ? ByteCount.format(UInt64(max(value, 0))) : String(Int64(value.rounded())) }
+        for row in groups {
+            table.append([
+                row.group, String(row.images), bytes(row.provisionedBytes), bytes(row.usedBytes), bytes(row.totalUsedBytes),
+                human && row.growthPerDay < 0 ? "-" + ByteCount.format(UInt64(-row.growthPerDay)) : bytes(row.growthPerDay),
+                row.daysToFull.map { String(format: human ? "%.1f" : "%.3f", $0) } ?? (human ? "-" : ""),
+            ])
+        }
+        return table
+    }
+
+    /// Everything as one JSON object.
+    public var json: String {
+        struct Document: Encodable {
+            struct Group: Encodable {
+                var group: String
+                var images: Int
+                var provisioned_bytes: Double
+                var used_bytes: Double
+                var total_used_bytes: Double
+                var growth_bytes_per_day: Double
+                var days_to_full: Double?
+            }
+            struct Grower: Encodable {
+                var image: String
+                var total_used_bytes: Double
+                var growth_bytes_per_day: Double
+                var predicted_full: [String: String]
+            }
+            struct Quota: Encodable {
+                var rule: String
+                var scope: String
+                var subject: String
+                var used_bytes: UInt64
+                var limit_bytes: UInt64
+                var ratio: Double
+                var level: String
+            }
+            var generated_at: String
+            var since: String
+            var by: String
+            var groups: [Group]
+            var top_growers: [Grower]
+            var over_quota: [Quota]
+        }
+        let document = Document(
+            generated_at: TimeFormat.iso(generatedAt), since: TimeFormat.iso(since), by: grouping.rawValue,
+            groups: groups.map {
+                .init(group: $0.group, images: $0.images, provisioned_bytes: $0.provisionedBytes.rounded(), used_bytes: $0.usedBytes.rounded(),
+                      total_used_bytes: $0.totalUsedBytes.rounded(), growth_bytes_per_day: $0.growthPerDay.rounded(), days_to_full: $0.daysToFull)
+            },
+            top_growers: topGrowers.map { forecast in
+                .init(image: forecast.subjectName, total_used_bytes: forecast.totalUsedBytes.rounded(), growth_bytes_per_day: forecast.growthPerDay.rounded(),
+                      predicted_full: Dictionary(uniqueKeysWithValues: forecast.fullAt.map { ($0.key.rawValue, TimeFormat.iso(Date(timeIntervalSince1970: $0.value))) }))
+            },
+            over_quota: overQuota.map {
+                .init(rule: $0.rule.name, scope: $0.rule.scope.rawValue, subject: $0.subject, used_bytes: $0.usedBytes,
+                      limit_bytes: $0.rule.limitBytes, ratio: $0.ratio, level: $0.level.rawValue)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self) + "\n"
+    }
+}
+
+extension Forecast {
+    /// `pool/[namespace/]image`, `pool/namespace` or `pool`.
+    public var subjectName: String {
+        switch subject {
+        case .image(let pool, let namespace, let image): namespace.isEmpty ? "\(pool)/\(image)" : "\(pool)/\(namespace)/\(image)"
+        case .namespace(let pool, let namespace): namespace.isEmpty ? "\(pool)/" : "\(pool)/\(namespace)"
+        case .pool(let pool): pool
+        }
+    }
+}
+
+/// Dates as reports print them.
+enum TimeFormat {
+    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import History
+import Metering
+
+/// What `rbd-meter report` shows: current usage by group, growth, days to full, top growers,
+/// images over quota, and usage over time for the charts.
+public struct CapacityReport: Sendable {
+    public struct GroupRow: Sendable {
+        public var group: String
+        public var images: Int
+        public var provisionedBytes: Double
+        public var usedBytes: Double
+        public var totalUsedBytes: Double
+        public var growthPerDay: Double
+        public var daysToFull: Double?
+    }
+
+    public struct Series: Sendable {
+        public var name: String
+        /// (seconds since the epoch, total-used bytes); `nil` where nothing was observed.
+        public var points: [(Double, Double?)]
+    }
+
+    public var generatedAt: Date
+    public var since: Date
+    public var grouping: ReportGrouping
+    public var groups: [GroupRow]
+    /// Images by growth per day, fastest first.
+    public var topGrowers: [Forecast]
+    /// Quota statuses at warning or critical.
+    public var overQuota: [QuotaStatus]
+    /// Total-used bytes over time per pool, and of the largest images.
+    public var poolSeries: [Series]
+    public var topImageSeries: [Series]
+
+    /// Builds the report from the history: the latest numbers of the images the latest scan saw,
+    /// fits over `since...now`, and the quota rules.
+    public static func build(
+        history: HistoryStore, since: Date, now: Date = Date(), grouping: ReportGrouping, rules: [QuotaRule],
+        engine: ForecastEngine = ForecastEngine(), chartPoints: Int = 120
+    ) async throws -> CapacityReport {
+        let extract = try await history.extract(from: since, until: now)
+        let lastScan = extract.scanTimes.last ?? -.infinity
+        // The images the latest scan saw, with their latest numbers, as pools of a snapshot.
+        var images: [ImageUsage] = []
+        var refs: [String: Int64] = [:]
+        for (ref, record) in extract.images {
+            guard let last = extract.points[ref]?.last, last.time >= lastScan - 1 else { continue }
+            let usage = ImageUsage(
+                pool: record.pool, namespace: record.namespace, image: record.name, id: record.imageID,
+                provisionedBytes: UInt64(max(last.provisionedBytes, 0)), usedBytes: UInt64(max(last.usedBytes, 0)),
+                totalUsedBytes: UInt64(max(last.totalUsedBytes, 0)), snapshots: 0,
+                kubernetes: KubernetesIdentity(pv: record.pv, pvc: record.pvc, pvcNamespace: record.pvcNamespace))
+            images.append(usage)
+            refs[usage.spec] = ref
+        }
+        let pools = Dictionary(grouping: images, by: \.pool).map { pool, images in
+            PoolState(pool: pool, images: images.sorted { ($0.namespace, $0.image) < ($1.namespace, $1.image) },
+                      namespaces: Array(Set(images.map(\.namespace))).sorted())
+        }.sorted { $0.pool < $1.pool }
+        let forecasts = engine.forecasts(extract: extract, pools: pools, rules: rules, now: lastScan.isFinite ? lastScan : now.timeIntervalSince1970)
+        let imageForecasts = Dictionary(uniqueKeysWithValues: forecasts.compactMap { forecast -> (String, Forecast)? in
+            guard case .image(let pool, let namespace, let image) = forecast.subject else { return nil }
+            return (ImageLocation(pool: pool, namespace: namespace, image: image).description, forecast)
+        })
+
+        var groups: [String: GroupRow] = [:]
+        for image in images {
+            let key = grouping.key(pool: image.pool, namespace: image.namespace, image: image.image, pvcNamespace: image.kubernetes.pvcNamespace)
+            var row = groups[key] ?? GroupRow(group: key, images: 0, provisionedBytes: 0, usedBytes: 0, totalUsedBytes: 0, growthPerDay: 0, daysToFull: nil)
+            row.images += 1
+            row.provisionedBytes += Double(image.provisionedBytes)
+            row.usedBytes += Double(image.usedBytes)
+            row.totalUsedBytes += Double(image.totalUsedBytes)
+            if let forecast = imageForecasts[image.spec] {
+                row.growthPerDay += forecast.growthPerDay
+                if let days = forecast.daysToFull(now: now.timeIntervalSince1970) {
+                    row.daysToFull = min(row.daysToFull ?? .infinity, days)
+                }
+            }
+            groups[key] = row
+        }
+
+        let times = (0..<chartPoints).map { since.timeIntervalSince1970 + (now.timeIntervalSince(since)) * Double($0) / Double(max(chartPoints - 1, 1)) }
+        func series(of refs: [Int64]) -> [(Double, Double?)] {
+            times.map { time in
+                let values = refs.compactMap { value(of: extract.points[$0] ?? [], at: time) }
+                return (time, values.isEmpty ? nil : values.reduce(0, +))
+            }
+        }
+        let byPool = Dictionary(grouping: extract.images.keys, by: { extract.images[$0]!.pool })
+        let poolSeries = byPool.keys.sorted().map { Series(name: $0, points: series(of: byPool[$0]!)) }
+        let largest = images.sorted { $0.totalUsedBytes > $1.totalUsedBytes }.prefix(5)
+        let topImageSeries = largest.compactMap { image in refs[image.spec].map { Series(name: image.spec, points: series(of: [$0])) } }
+
+        return CapacityReport(
+            generatedAt: now, since: since, grouping: grouping,
+            groups: groups.values.sorted { $0.totalUsedBytes > $1.totalUsedBytes },
+            topGrowers: Array(imageForecasts.values.filter { $0.growthPerDay > 0 }.sorted { $0.growthPerDay > $1.growthPerDay }.prefix(10)),
+            overQuota: QuotaEvaluator.evaluate(rules, pools: pools).filter { $0.level != .ok }.sorted { $0.ratio > $1.ratio },
+            poolSeries: poolSeries, topImageSeries: Array(topImageSeries))
+    }
+
+    /// The value an image had at `time`: its latest point at or before it, while the image was
+    /// observed (from its first point to two hours after its last, the longest a scan interval is
+    /// taken to be).
+    static func value(of points: [SeriesPoint], at time: Double) -> Double? {
+        guard let first = points.first, let last = points.last, time >= first.time, time <= last.time + 7200,
+              let index = points.lastIndex(where: { $0.time <= time })
+        else { return nil }
+        return points[index].totalUsedBytes
+    }
+}

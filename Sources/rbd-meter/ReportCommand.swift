@@ -1,0 +1,115 @@
+import ArgumentParser
+import Config
+import Foundation
+import History
+import Reports
+
+/// `rbd-meter report`: capacity, growth and quotas from the history, or usage for chargeback.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Capacity report from the history: usage by group, growth, days to full, top growers, quotas; or GiB-hours for chargeback.",
+        discussion: """
+            Without --usage: current provisioned and used bytes by group, growth per day (a fit over the period that one \
+            outlier scan cannot bend), days until the first limit (quota or provisioned size), the fastest growers and the \
+            quotas over threshold. --format html writes one self-contained page with charts.
+            With --usage: what each group consumed between --since and --until, as GiB-hours of used, total-used and \
+            provisioned bytes, with the hours the history covers and the gaps it does not.
+            """
+    )
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: "The history database (default: database.path of the config).")
+    var database: String?
+
+    @Option(help: "Start of the period: 30d, 12h, or a date such as 2026-11-01.")
+    var since: String = "30d"
+
+    @Option(help: "End of the period (default: now).")
+    var until: String?
+
+    @Option(help: "pool, namespace, image or pvc_namespace.")
+    var by: ReportGrouping = .pool
+
+    @Flag(help: "Chargeback: integrate usage over the period instead.")
+    var usage = false
+
+    @Option(help: "table, csv, json or html (html only without --usage).")
+    var format: Format = .table
+
+    @Option(help: "Write to this file instead of standard output.")
+    var output: String?
+
+    enum Format: String, ExpressibleByArgument {
+        case table, csv, json, html
+    }
+
+    func validate() throws {
+        guard TimeSpecification.parse(since) != nil else { throw ValidationError("--since must be like 30d, 12h or 2026-11-01, got '\(since)'") }
+        if let until, TimeSpecification.parse(until) == nil { throw ValidationError("--until must be like 1d or 2026-12-01, got '\(until)'") }
+        if usage && format == .html { throw ValidationError("--usage prints table, csv or json") }
+    }
+
+    func run() async throws {
+        let config = try configOptions.load()
+        let path = database ?? config.database.path
+        guard FileManager.default.fileExists(atPath: path) else { throw fail("no history database at \(path)") }
+        let end = until.flatMap { TimeSpecification.parse($0) } ?? Date()
+        let start = TimeSpecification.parse(since, now: end)!
+        let text: String
+        do {
+            let store = try HistoryStore(path: path)
+            defer { try? store.close() }
+            if usage {
+                text = render(try await UsageMetering.lines(history: store, from: start, until: end, by: by))
+            } else {
+                let report = try await CapacityReport.build(history: store, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecastEngine)
+                switch format {
+                case .table: text = report.table
+                case .csv: text = report.csv
+                case .json: text = report.json
+                case .html: text = report.html
+                }
+            }
+        } catch {
+            throw fail("cannot read \(path): \(error)")
+        }
+        if let output {
+            do {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw fail("cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            print(text, terminator: "")
+        }
+    }
+
+    private func render(_ lines: [UsageLine]) -> String {
+        let human = format == .table
+        var table = TextTable([
+            (human ? by.rawValue.uppercased() : by.rawValue, .left), (human ? "FROM" : "from", .left), (human ? "UNTIL" : "until", .left),
+            (human ? "USED GIB-H" : "used_gib_hours", .right), (human ? "TOTAL USED GIB-H" : "total_used_gib_hours", .right),
+            (human ? "PROVISIONED GIB-H" : "provisioned_gib_hours", .right), (human ? "COVERED H" : "covered_hours", .right),
+            (human ? "GAP H" : "gap_hours", .right),
+        ])
+        for line in lines {
+            table.append([
+                line.group, TimeSpecification.format(line.from), TimeSpecification.format(line.until),
+                String(format: "%.3f", line.usedGiBHours), String(format: "%.3f", line.totalUsedGiBHours),
+                String(format: "%.3f", line.provisionedGiBHours), String(format: "%.2f", line.coveredHours), String(format: "%.2f", line.gapHours),
+            ])
+        }
+        switch format {
+        case .table, .html: return table.aligned
+        case .csv: return table.csv
+        case .json:
+            let rows = table.rows.map { Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.title), $0)) }
+            let data = (try? JSONSerialization.data(withJSONObject: ["usage": rows], options: [.sortedKeys])) ?? Data()
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+}
+
+extension ReportGrouping: ExpressibleByArgument {}

@@ -1,0 +1,89 @@
+import Foundation
+import History
+import Metering
+@testable import Reports
+import Testing
+
+/// Reports built from synthetic history written with past timestamps.
+@Suite("Capacity report and chargeback")
+struct CapacityReportTests {
+    static let start = 1_795_046_400.0  // a midnight UTC
+    static let step = 600.0
+
+    /// Six hours of scans every ten minutes, with the exporter down from hour 2 to hour 4:
+    /// `k8s/grower` grows by 1 GiB an hour, `k8s/steady` stays at 2 GiB, `other/quote"d` at 1 GiB.
+    static func history() async throws -> HistoryStore {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).sqlite").path
+        let store = try HistoryStore(path: path)
+        for index in 0...36 {
+            let time = start + Double(index) * step
+            if time > start + 2 * 3600 && time < start + 4 * 3600 { continue }
+            let hours = Double(index) * step / 3600
+            func usage(_ pool: String, _ name: String, _ used: Double, pvc: String = "") -> ImageUsage {
+                ImageUsage(pool: pool, namespace: "", image: name, id: "id-\(name)", provisionedBytes: 100 << 30, usedBytes: UInt64(used),
+                           totalUsedBytes: UInt64(used), snapshots: 0, kubernetes: KubernetesIdentity(pv: "pv-\(name)", pvc: name, pvcNamespace: pvc))
+            }
+            let gib = Double(1 << 30)
+            let report = ScanReport(startedAt: Date(timeIntervalSince1970: time - 5), finishedAt: Date(timeIntervalSince1970: time), mode: .exact, pools: [
+                PoolScan(pool: "k8s", images: [usage("k8s", "grower", (10 + hours) * gib, pvc: "shop"), usage("k8s", "steady", 2 * gib, pvc: "shop")]),
+                PoolScan(pool: "other", images: [usage("other", "quote\"d<b>", gib)]),
+            ])
+            try await store.record(report)
+        }
+        return store
+    }
+
+    @Test("the report groups current usage, finds the grower, its days to full, and the quotas over threshold")
+    func reportContents() async throws {
+        let store = try await Self.history()
+        let rules = [QuotaRule(name: "shop", scope: .pvcNamespace, pvcNamespace: "shop", limitBytes: 37 << 29)]
+        let now = Date(timeIntervalSince1970: Self.start + 6 * 3600)
+        let report = try await CapacityReport.build(history: store, since: Date(timeIntervalSince1970: Self.start), now: now, grouping: .pool, rules: rules)
+        #expect(report.groups.map(\.group) == ["k8s", "other"])
+        #expect(report.groups.first?.images == 2)
+        #expect(report.groups.first?.totalUsedBytes == Double(18 << 30))
+        let grower = try #require(report.topGrowers.first)
+        #expect(grower.subjectName == "k8s/grower")
+        #expect(abs(grower.growthPerDay - 24 * Double(1 << 30)) < Double(1 << 20), "1 GiB an hour")
+        let days = try #require(grower.daysToFull(now: now.timeIntervalSince1970))
+        #expect(abs(days - 84.0 / 24) < 0.05, "84 GiB left at 24 GiB a day")
+        #expect(report.overQuota.map(\.subject) == ["k8s:shop"])
+        #expect(report.overQuota.first?.level == .critical)
+        let byTenant = try await CapacityReport.build(history: store, since: Date(timeIntervalSince1970: Self.start), now: now, grouping: .pvcNamespace, rules: [])
+        #expect(Set(byTenant.groups.map(\.group)) == ["shop", "(none)"])
+    }
+
+    @Test("the HTML page is self-contained, with charts and escaped names")
+    func htmlPage() async throws {
+        let store = try await Self.history()
+        let report = try await CapacityReport.build(
+            history: store, since: Date(timeIntervalSince1970: Self.start), now: Date(timeIntervalSince1970: Self.start + 6 * 3600),
+            grouping: .image, rules: [QuotaRule(name: "shop", scope: .pvcNamespace, pvcNamespace: "shop", limitBytes: 20 << 30)])
+        let html = report.html
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3, "two line charts and one bar chart")
+        #expect(html.contains("<polyline"))
+        #expect(html.contains("quote&quot;d&lt;b&gt;"))
+        #expect(!html.contains("quote\"d<b>"))
+        #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""), "nothing loaded from elsewhere")
+        #expect(!html.contains("<script"))
+        #expect(report.csv.hasPrefix("image,images,provisioned_bytes,used_bytes,total_used_bytes,growth_bytes_per_day,days_to_full\r\n"))
+    }
+
+    @Test("usage integrates observed time only and states the gap")
+    func chargeback() async throws {
+        let store = try await Self.history()
+        let lines = try await UsageMetering.lines(
+            history: store, from: Date(timeIntervalSince1970: Self.start), until: Date(timeIntervalSince1970: Self.start + 6 * 3600), by: .image)
+        let steady = try #require(lines.first { $0.group == "k8s/steady" })
+        // Observed 0h–2h10 (the sample after the last scan before the gap covers one interval) and 4h–6h.
+        #expect(abs(steady.coveredHours - (2 + 1.0 / 6 + 2)) < 0.01)
+        #expect(abs(steady.gapHours - (2 - 1.0 / 6)) < 0.01)
+        #expect(abs(steady.usedGiBHours - 2 * steady.coveredHours) < 0.01)
+        #expect(abs(steady.provisionedGiBHours - 100 * steady.coveredHours) < 0.5)
+        let byTenant = try await UsageMetering.lines(
+            history: store, from: Date(timeIntervalSince1970: Self.start), until: Date(timeIntervalSince1970: Self.start + 6 * 3600), by: .pvcNamespace)
+        #expect(byTenant.map(\.group) == ["(none)", "shop"])
+        #expect(byTenant.last!.usedGiBHours > steady.usedGiBHours)
+    }
+}
