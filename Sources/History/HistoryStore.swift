@@ -50,14 +50,13 @@ public final class HistoryStore: Sendable {
             status = "failure"
         }
         let time = report.finishedAt.timeIntervalSince1970
-        var scan = ScanRecord(
-            id: nil, startedAt: report.startedAt.timeIntervalSince1970, finishedAt: time, status: status,
-            mode: report.mode.rawValue, images: report.images.count, error: report.firstFailure?.message)
-        try scan.insert(db)
-        let scanID = scan.id!
-
         // Only pools scanned to the end: a failed pool's numbers would be partial.
         let images = report.pools.filter { $0.failure == nil }.flatMap(\.images)
+        var scan = ScanRecord(
+            id: nil, startedAt: report.startedAt.timeIntervalSince1970, finishedAt: time, status: status,
+            mode: report.mode.rawValue, images: images.count, error: report.firstFailure?.message)
+        try scan.insert(db)
+        let scanID = scan.id!
         var records = try ImageRecord.byKey(pools: Array(Set(images.map(\.pool))), in: db)
         var refs: [Int64] = []
         refs.reserveCapacity(images.count)
@@ -163,6 +162,21 @@ public final class HistoryStore: Sendable {
     /// The latest scans, newest first.
     public func latestScans(_ count: Int = 10) async throws -> [ScanRecord] {
         try await database.read { db in try ScanRecord.latest(count, in: db) }
+    }
+
+    /// Scans whose samples do not add up: a scan must have one sample for each image it recorded,
+    /// neither more nor fewer. An empty list means the history holds whole scans only. Scans older
+    /// than the raw retention are left out, their samples being pruned.
+    public func partialScans() async throws -> [Int64] {
+        let cutoff = Date().timeIntervalSince1970 - retention.rawDays * 86400
+        return try await read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT scan.id FROM scan
+                WHERE scan.finished_at >= ?
+                  AND scan.images != (SELECT COUNT(DISTINCT image_ref) FROM sample
+                                      WHERE sample.first_scan_id <= scan.id AND sample.last_scan_id >= scan.id)
+                """, arguments: [cutoff])
+        }
     }
 
     /// Runs `PRAGMA integrity_check`; "ok" when the file is sound.

@@ -32,9 +32,10 @@ public struct ImageMeter: Sendable {
     ///   - index: the namespace's object listing, used for images without a usable object map.
     ///   - previous: the image's numbers from the previous scan, reused when neither its size, its
     ///     snapshots nor its modify timestamp changed since.
-    public func measure(_ name: String, in context: IOContext, index: ObjectIndex? = nil, previous: ImageUsage? = nil) async throws -> ImageUsage {
+    ///   - id: the image id from the listing; opening by id saves a request per handle.
+    public func measure(_ name: String, id: String? = nil, in context: IOContext, index: ObjectIndex? = nil, previous: ImageUsage? = nil) async throws -> ImageUsage {
         let started = Date()
-        let head = try await context.withImage(name) { image, flag in
+        let head = try await context.withImage(name, id: id) { image, flag in
             try self.readHead(image, listable: index != nil, previous: previous, flag: flag)
         }
         let info = head.info
@@ -166,7 +167,7 @@ public struct ImageMeter: Sendable {
     private func measure(
         _ interval: Interval, of name: String, layout: ImageInfo, candidates: [Range<UInt64>]?, in context: IOContext
     ) async throws -> Measurement {
-        let progress = try await context.withImage(name, snapshot: interval.to) { image, flag in
+        let progress = try await context.withImage(name, id: layout.id, snapshot: interval.to) { image, flag in
             try self.start(interval, on: image, layout: layout, candidates: candidates, flag: flag)
         }
         switch progress {
@@ -177,7 +178,7 @@ public struct ImageMeter: Sendable {
             let bytes = try await withThrowingTaskGroup(of: UInt64.self) { group in
                 for batch in batches {
                     group.addTask {
-                        try await context.withImage(name, snapshot: interval.to) { image, flag in
+                        try await context.withImage(name, id: layout.id, snapshot: interval.to) { image, flag in
                             try self.allocatedBytes(image, from: interval.from, in: batch, wholeObject: self.mode == .object, flag: flag)
                         }
                     }

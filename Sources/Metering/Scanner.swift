@@ -125,6 +125,7 @@ public struct Scanner: Sendable {
     private struct Work: Sendable {
         var context: IOContext
         var image: String
+        var id: String?
         var index: ObjectIndex?
         var previous: ImageUsage?
     }
@@ -141,7 +142,7 @@ public struct Scanner: Sendable {
             for image in try await context.images() {
                 if let shard = options.shard, !shard.contains(pool: pool, namespace: namespace, imageID: image.id) { continue }
                 let location = ImageLocation(pool: pool, namespace: namespace, image: image.name)
-                work.append(Work(context: context, image: image.name, index: index, previous: previous[location.description]))
+                work.append(Work(context: context, image: image.name, id: image.id, index: index, previous: previous[location.description]))
             }
         }
         return work
@@ -170,7 +171,7 @@ public struct Scanner: Sendable {
                 inFlight += 1
                 group.addTask {
                     do {
-                        return .measured(try await meter.measure(item.image, in: item.context, index: item.index, previous: item.previous))
+                        return .measured(try await meter.measure(item.image, id: item.id, in: item.context, index: item.index, previous: item.previous))
                     } catch {
                         return .failed(item, ScanFailure(error))
                     }

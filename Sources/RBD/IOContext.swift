@@ -175,15 +175,18 @@ public final class IOContext: @unchecked Sendable {
     /// Read-only handles take no watch and no exclusive lock, so clients of the image notice nothing;
     /// they also hear of no resize or new snapshot, so open a fresh one for every measurement. A handle
     /// never leaves `body`: librbd handles must not be shared between threads.
-    /// Implements: `rbd_open_read_only`, `rbd_open`, `rbd_close`.
+    /// With `id` (from ``images()``), the image is opened by id, which saves librbd a request; a
+    /// renamed image is then still found, a deleted one is not.
+    /// Implements: `rbd_open_read_only`, `rbd_open`, `rbd_open_by_id_read_only`, `rbd_open_by_id`, `rbd_close`.
     public func withImage<T: Sendable>(
         _ name: String,
+        id: String? = nil,
         snapshot: String? = nil,
         readOnly: Bool = true,
         _ body: @escaping @Sendable (Image) throws -> T
     ) async throws -> T {
         try await cluster.pool.run {
-            let image = try Image(context: self, name: name, snapshot: snapshot, readOnly: readOnly)
+            let image = try Image(context: self, name: name, id: id, snapshot: snapshot, readOnly: readOnly)
             defer { image.close() }
             return try body(image)
         }
@@ -193,11 +196,12 @@ public final class IOContext: @unchecked Sendable {
     /// for long iterations that should stop early.
     public func withImage<T: Sendable>(
         _ name: String,
+        id: String? = nil,
         snapshot: String? = nil,
         cancellable body: @escaping @Sendable (Image, CancellationFlag) throws -> T
     ) async throws -> T {
         try await cluster.pool.runCancellable { flag in
-            let image = try Image(context: self, name: name, snapshot: snapshot, readOnly: true)
+            let image = try Image(context: self, name: name, id: id, snapshot: snapshot, readOnly: true)
             defer { image.close() }
             return try body(image, flag)
         }

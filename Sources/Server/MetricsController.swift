@@ -14,15 +14,17 @@ struct MetricsController {
     let cache = MetricsCache()
 
     func addRoutes(to router: Router<MeterRequestContext>) {
-        router.get("metrics") { request, _ in try self.metrics(request) }
+        router.get("metrics") { request, _ in try await self.metrics(request) }
     }
 
-    func metrics(_ request: Request) throws -> Response {
+    func metrics(_ request: Request) async throws -> Response {
         let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
-        let snapshot = state.snapshot
-        let key = MetricsCache.Key(version: snapshot.version, second: Int64(Date().timeIntervalSince1970), format: format, gzip: gzip)
-        let body = try cache.body(for: key) {
+        let state = self.state
+        let settings = self.settings
+        let extraCollectors = self.extraCollectors
+        let body = try await cache.body(for: MetricsCache.Key(format: format, gzip: gzip), version: state.snapshot.version) {
+            let snapshot = state.snapshot
             let collectors: [any MetricsCollector] = [SnapshotCollector(snapshot: snapshot, settings: settings)]
                 + extraCollectors() + [ProcessCollector()]
             let capacity = 600 * snapshot.pools.values.reduce(0) { $0 + $1.images.count } + 16_384

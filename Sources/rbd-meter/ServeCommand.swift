@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = logLevel
             return handler
         }
+        // A file-size limit (ulimit -f) must fail the history write, not kill the exporter.
+        signal(SIGXFSZ, SIG_IGN)
         let logger = Logger(label: "rbd-meter")
         try await Daemon(config: config, logger: logger).run()
     }

@@ -2,13 +2,12 @@ import Foundation
 
 /// An `rbd-meter serve` process for end-to-end tests: started with a config file, found by the URL
 /// it prints, asked over HTTP with curl, and stopped by signal.
-public final class DaemonProcess: @unchecked Sendable {
-    public let process: Process
+public final class DaemonProcess: Sendable {
+    public let process: ChildProcess
     /// `http://127.0.0.1:PORT`.
     public let baseURL: String
     /// What the daemon logged on stderr so far.
-    public var log: String { logBuffer.text }
-    private let logBuffer = TextBuffer()
+    public var log: String { process.standardError }
 
     /// The built `rbd-meter` executable, next to the test bundle.
     public static var executable: String {
@@ -21,41 +20,24 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Starts `rbd-meter serve --config CONFIG` listening on a free port and waits until it serves.
-    public init(config: String, environment: [String: String] = [:], timeout: Double = 60) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", "debug"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        self.process = process
-        let buffer = logBuffer
-        Thread {
-            while true {
-                let data = errors.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                buffer.append(String(decoding: data, as: UTF8.self))
-            }
-        }.start()
-        let announced = TextBuffer()
-        Thread {
-            while true {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                announced.append(String(decoding: data, as: UTF8.self))
-            }
-        }.start()
+    ///
+    /// - Parameter shellPrefix: shell commands run before the daemon in the same shell, e.g.
+    ///   `ulimit -f 40` to limit the size of the files it writes.
+    public init(config: String, environment: [String: String] = [:], timeout: Double = 60, shellPrefix: String? = nil, logLevel: String = "debug") async throws {
+        let arguments = ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", logLevel]
+        if let shellPrefix {
+            process = try ChildProcess("/bin/sh", ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", Self.executable] + arguments, environment: environment)
+        } else {
+            process = try ChildProcess(Self.executable, arguments, environment: environment)
+        }
         let deadline = Date().addingTimeInterval(timeout)
         var url: String?
         while url == nil {
-            if let match = announced.text.firstMatch(of: /serving (http:\/\/[^\/\s]+)\/metrics/) {
+            if let match = process.standardOutput.firstMatch(of: /serving (http:\/\/[^\/\s]+)\/metrics/) {
                 url = String(match.1)
             } else if !process.isRunning || Date() > deadline {
-                process.terminate()
-                throw Shell.Failure(command: "rbd-meter serve", status: process.isRunning ? -1 : process.terminationStatus, output: buffer.text)
+                process.send(SIGKILL)
+                throw Shell.Failure(command: "rbd-meter serve", status: process.exitStatus ?? -1, output: process.standardError)
             } else {
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -64,7 +46,7 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
     }
 
     /// GETs `path` and returns the status and body.
@@ -86,33 +68,36 @@ public final class DaemonProcess: @unchecked Sendable {
         return false
     }
 
+    /// The samples of a scrape of `/metrics`.
+    public func metrics() async throws -> [String: Double] {
+        PrometheusText.samples(try await get("/metrics").body)
+    }
+
+    /// Peak resident memory of the daemon so far, in bytes (`VmHWM`).
+    public var peakResidentBytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        return (line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0) * 1024
+    }
+
     /// Waits until `/readyz` answers 200.
     public func waitUntilReady(seconds: Double = 60) async throws -> Bool {
         try await waitUntil(seconds: seconds) { try await self.get("/readyz").status == 200 }
     }
 
-    /// Sends `signal` and waits for the process to end; returns its exit status.
+    /// Sends `signal` and waits for the process to end; returns its exit status (128 + the signal
+    /// when a signal ended it).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 30) async throws -> Int32 {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            throw Shell.Failure(command: "rbd-meter serve", status: -1, output: "did not stop within \(timeout) s after signal \(signal)")
-        }
-        return process.terminationStatus
+        if let status = process.exitStatus { return status }
+        process.send(SIGKILL)
+        throw Shell.Failure(command: "rbd-meter serve", status: -1, output: "did not stop within \(timeout) s after signal \(signal)")
     }
-}
-
-/// Text appended from a reader thread and read from tests.
-final class TextBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage = ""
-    func append(_ text: String) { lock.withLock { storage += text } }
-    var text: String { lock.withLock { storage } }
 }
 
 /// Parses Prometheus text into `series → value`, series written as the exposition writes them.

@@ -2,8 +2,8 @@ import Foundation
 
 /// A real `prometheus` server (Debian's package) scraping given targets every second, on a free
 /// port and a throw-away data folder.
-public final class PrometheusServer: @unchecked Sendable {
-    let process: Process
+public final class PrometheusServer: Sendable {
+    let process: ChildProcess
     let folder: URL
     public let port: Int
 
@@ -23,22 +23,15 @@ public final class PrometheusServer: @unchecked Sendable {
         let configFile = folder.appendingPathComponent("prometheus.yml")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
         port = Int.random(in: 20_000..<40_000)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        process.arguments = [
+        process = try ChildProcess("/usr/bin/prometheus", [
             "--config.file=\(configFile.path)", "--storage.tsdb.path=\(folder.appendingPathComponent("data").path)",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        ])
     }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.send(SIGTERM)
+        process.wait()
         try? FileManager.default.removeItem(at: folder)
     }
 

@@ -43,45 +43,9 @@ public enum Shell {
     }
 
     private static func executeBlocking(_ executable: String, _ arguments: [String], environment: [String: String], standardInput: Data?) throws -> Result {
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        let input = Pipe()
-        process.standardInput = input
         let started = Date()
-        try process.run()
-        if let standardInput { input.fileHandleForWriting.write(standardInput) }
-        try? input.fileHandleForWriting.close()
-        // Read both pipes while the process runs, so a chatty command cannot block on a full pipe.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { usleep(1000) }
-        return Result(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData.value, as: UTF8.self),
-            seconds: Date().timeIntervalSince(started)
-        )
+        let child = try ChildProcess(executable, arguments, environment: environment, standardInput: standardInput)
+        let status = child.wait()
+        return Result(status: status, standardOutput: child.standardOutput, standardError: child.standardError, seconds: Date().timeIntervalSince(started))
     }
-}
-
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
 }

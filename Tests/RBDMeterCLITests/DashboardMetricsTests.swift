@@ -42,7 +42,12 @@ struct DashboardMetricsTests {
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile])
             #expect(try await daemon.waitUntilReady())
-            let scrape = try await daemon.get("/metrics").body
+            // Forecasts follow the history write that follows the scan: wait for them to show.
+            var scrape = ""
+            _ = try await daemon.waitUntil(seconds: 30) {
+                scrape = try await daemon.get("/metrics").body
+                return scrape.contains("rbd_pool_growth_bytes_per_day{")
+            }
             try await daemon.stop()
             let declared = Set(scrape.split(separator: "\n").compactMap { line -> String? in
                 guard line.hasPrefix("# TYPE ") else { return nil }

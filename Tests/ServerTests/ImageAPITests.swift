@@ -125,13 +125,8 @@ struct ImageAPITests {
             try await harness.dev.rbd("snap", "protect", "\(pool)/snapped@one")
             try await harness.dev.rbd("create", "--size", "1G", "\(pool)/busy")
             // rbd bench keeps the image open (a watch on its header) for as long as it writes.
-            let bench = Process()
-            bench.executableURL = URL(fileURLWithPath: "/usr/bin/rbd")
-            bench.arguments = ["--conf", harness.dev.configFile, "bench", "--io-type", "write", "--io-size", "4K", "--io-threads", "1", "--io-total", "1G", "\(pool)/busy"]
-            bench.standardOutput = FileHandle.nullDevice
-            bench.standardError = FileHandle.nullDevice
-            try bench.run()
-            defer { bench.terminate(); bench.waitUntilExit() }
+            let bench = try ChildProcess("rbd", ["--conf", harness.dev.configFile, "bench", "--io-type", "write", "--io-size", "4K", "--io-threads", "1", "--io-total", "1G", "\(pool)/busy"])
+            defer { bench.send(SIGTERM); bench.wait() }
             var watched = false
             for _ in 0..<100 where !watched {
                 watched = try await harness.dev.rbd("status", "--format", "json", "\(pool)/busy").contains("\"address\"")

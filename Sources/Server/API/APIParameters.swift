@@ -110,6 +110,17 @@ struct APIParameters: Sendable {
         }
     }
 
+    /// A name for a new pool: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at
+    /// most 127 characters. Ceph takes more, but its own CLI and other tools stumble over the rest,
+    /// and a pool is made to last; existing pools with other names can still be named elsewhere.
+    func newPoolName(_ parameter: String) throws -> String {
+        let value = try required(parameter)
+        guard value.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9._-]{0,126}/) != nil else {
+            throw APIError.badParameter(parameter, "a new pool's name must be 1 to 127 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        }
+        return value
+    }
+
     /// The namespace, "" (the default one) when absent.
     func namespace() throws -> String {
         guard values["namespace"] != nil, values["namespace"] != "" else { return "" }

@@ -34,7 +34,7 @@ struct PoolController {
 
     func create(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
         let parameters = try await APIParameters.from(request, context: context)
-        let name = try parameters.name("name")!
+        let name = try parameters.newPoolName("name")
         try await ceph.run { try await $0.createPool(name) }
         return JSONBody.response(.created, ["pool": name])
     }

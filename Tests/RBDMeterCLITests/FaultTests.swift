@@ -1,0 +1,251 @@
+import DevCluster
+import Foundation
+import History
+import Metering
+import RBD
+import Testing
+
+/// Faults on a real cluster: daemons stopped under the exporter, images changing under a scan,
+/// the exporter killed, its database unwritable. Each stops daemons of a cluster of its own.
+@Suite("Faults")
+struct FaultTests {
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-fault-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// A config for `pool` with short timeouts, so that faults show within seconds.
+    static func config(pool: String, in folder: URL, database: String? = nil, extra: String = "") throws -> String {
+        let path = folder.appendingPathComponent("config.json").path
+        try """
+            {"ceph": {"connect_timeout_seconds": 3, "mon_op_timeout_seconds": 5, "osd_op_timeout_seconds": 5},
+             "pools": {"names": ["\(pool)"]},
+             "scan": {"interval_seconds": 1, "jitter": 0, "backoff_max_seconds": 2, "listing": false},
+             "server": {"readiness_intervals": 3, "shutdown_grace_seconds": 10},
+             "database": {"path": "\(database ?? folder.appendingPathComponent("history.sqlite").path)"}\(extra)}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func makePool(_ dev: DevCluster, _ pool: String, images: Int = 4, slowImageGiB: Int? = nil) async throws {
+        try await dev.ceph("osd", "pool", "create", pool, "8")
+        try await dev.rbd("pool", "init", pool)
+        if let slowImageGiB {
+            try await dev.rbd("create", "--size", "\(slowImageGiB)G", "--image-feature", "layering", "\(pool)/slow")
+        }
+        for index in 0..<images {
+            try await dev.rbd("create", "--size", "256M", "\(pool)/small-\(index)")
+            try await dev.write("\(pool)/small-\(index)", ioSize: "4K", total: "32K")
+        }
+    }
+
+    @Test("an OSD that stops answering fails the scan within its timeout; /metrics keeps the last data, says so, and recovers with the OSD")
+    func osdStoppedMidScan() async throws {
+        try await HeavyTestGate.shared.run {
+            let dedicated = try await DedicatedCluster()
+            do {
+                let dev = dedicated.cluster
+                try await Self.makePool(dev, "faulty", slowImageGiB: 100)
+                let folder = try Self.folder()
+                let daemon = try await DaemonProcess(config: try Self.config(pool: "faulty", in: folder), environment: ["CEPH_CONF": dev.configFile])
+                #expect(try await daemon.waitUntilReady(seconds: 120), "\(daemon.log)")
+                let series = PrometheusText.imageSeries("rbd_image_used_bytes", pool: "faulty", image: "small-0")
+                let before = try await daemon.metrics()[series]
+                #expect(before != nil && before! > 0)
+
+                try await dedicated.freeze("osd")
+                var samples: [String: Double] = [:]
+                let noticed = try await daemon.waitUntil(seconds: 40) {
+                    samples = try await daemon.metrics()
+                    return samples["rbd_meter_up"] == 0 && (samples[#"rbd_meter_scan_errors_total{pool="faulty",reason="timeout"}"#] ?? 0) >= 1
+                }
+                #expect(noticed, "the lost OSD shows as rbd_meter_up 0 and a timeout: \(daemon.log.suffix(2000))")
+                #expect(samples[series] == before, "the last good numbers are still served")
+                #expect(samples[#"rbd_meter_pool_stale{pool="faulty"}"#] == 1)
+                #expect(try await daemon.get("/healthz").status == 200)
+                #expect(try await daemon.waitUntil(seconds: 30) { try await daemon.get("/readyz").status == 503 }, "not ready once the data is stale")
+
+                try await dedicated.thaw("osd")
+                let recovered = try await daemon.waitUntil(seconds: 90) {
+                    let now = try await daemon.metrics()
+                    return now["rbd_meter_up"] == 1 && now[#"rbd_meter_pool_stale{pool="faulty"}"#] == 0
+                }
+                #expect(recovered, "the next scan succeeds without a restart")
+                #expect(try await daemon.waitUntilReady(seconds: 30))
+                #expect(try await daemon.stop() == 0)
+            } catch {
+                await dedicated.down()
+                throw error
+            }
+            await dedicated.down()
+        }
+    }
+
+    @Test("an unreachable cluster at start-up: the daemon serves, retries with backoff, and meters once the monitor is back; a monitor restart is survived")
+    func monitorDownAtStartAndRestarted() async throws {
+        try await HeavyTestGate.shared.run {
+            let dedicated = try await DedicatedCluster()
+            do {
+                let dev = dedicated.cluster
+                try await Self.makePool(dev, "monitored", images: 2)
+                try await dedicated.stop("mon")
+                let folder = try Self.folder()
+                let daemon = try await DaemonProcess(config: try Self.config(pool: "monitored", in: folder), environment: ["CEPH_CONF": dev.configFile])
+                let failing = try await daemon.waitUntil(seconds: 30) {
+                    (try await daemon.metrics()[#"rbd_meter_scan_errors_total{pool="",reason="timeout"}"#] ?? 0) >= 2
+                }
+                #expect(failing, "connection attempts time out and are retried: \(daemon.log.suffix(2000))")
+                #expect(try await daemon.metrics()["rbd_meter_up"] == 0)
+                #expect(try await daemon.get("/healthz").status == 200)
+                #expect(try await daemon.get("/readyz").status == 503)
+
+                try await dedicated.start("mon")
+                #expect(try await daemon.waitUntilReady(seconds: 90), "metering starts when the monitor answers")
+                let scansBefore = try await daemon.metrics()[#"rbd_meter_scans_total{result="success"}"#] ?? 0
+
+                try await dedicated.stop("mon")
+                try await Task.sleep(for: .seconds(4))
+                #expect(try await daemon.get("/healthz").status == 200, "a monitor going away is survived")
+                try await dedicated.start("mon")
+                let resumed = try await daemon.waitUntil(seconds: 90) {
+                    (try await daemon.metrics()[#"rbd_meter_scans_total{result="success"}"#] ?? 0) >= scansBefore + 2
+                }
+                #expect(resumed, "scans succeed again after the monitor restart")
+                #expect(try await daemon.stop() == 0)
+            } catch {
+                await dedicated.down()
+                throw error
+            }
+            await dedicated.down()
+        }
+    }
+
+    @Test("images deleted, renamed, resized and snapshotted, and a pool deleted, during a scan: it completes for everything else")
+    func changesDuringScan() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("churn") { pool in
+            let other = "churn-gone-\(UUID().uuidString.prefix(6).lowercased())"
+            try await dev.ceph("osd", "pool", "create", other, "8")
+            try await dev.rbd("pool", "init", other)
+            try await dev.rbd("create", "--size", "64M", "\(other)/x")
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            for index in 0..<24 {
+                try await context.createImage("img-\(index)", size: 8 << 30, options: .init(features: [.layering]))
+            }
+            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 2, useListing: false))
+            let scan = Task { await scanner.scan() }
+            try await Task.sleep(for: .milliseconds(300))
+            try await dev.rbd("rm", "--no-progress", "\(pool)/img-20")
+            try await dev.rbd("rename", "\(pool)/img-21", "\(pool)/renamed-21")
+            try await dev.rbd("resize", "--size", "16G", "\(pool)/img-22")
+            try await dev.rbd("snap", "create", "\(pool)/img-23@during")
+            try await dev.deletePool(other)
+            let report = await scan.value
+            let failures = report.pools.flatMap(\.imageFailures)
+            #expect(failures.allSatisfy { $0.vanished }, "only images that went away are skipped: \(failures)")
+            let measured = Set(report.pools.first { $0.pool == pool }?.images.map(\.image) ?? [])
+            #expect(measured.isSuperset(of: (0..<20).map { "img-\($0)" }), "every untouched image was measured")
+            #expect(report.pools.first { $0.pool == pool }?.failure == nil)
+            if let gone = report.pools.first(where: { $0.pool == other })?.failure {
+                #expect(gone.reason == "not_found")
+            }
+        }
+    }
+
+    @Test("SIGKILL at random moments, twenty times: the database always opens sound and holds whole scans only")
+    func killedRepeatedly() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("kill9") { pool in
+            let context = try await dev.connect().ioContext(pool: pool)
+            try await forEachConcurrently(0..<120, limit: 8) { index in
+                try await context.createImage("vol-\(index)", size: 1 << 30)
+            }
+            let folder = try Self.folder()
+            let database = folder.appendingPathComponent("history.sqlite").path
+            let config = try Self.config(pool: pool, in: folder, database: database)
+            var generator = SystemRandomNumberGenerator()
+            for round in 0..<20 {
+                let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile], logLevel: "warning")
+                try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500, using: &generator)))
+                try await daemon.stop(signal: SIGKILL)
+                let store = try HistoryStore(path: database)
+                #expect(try await store.integrityCheck() == "ok", "round \(round)")
+                #expect(try await store.partialScans().isEmpty, "round \(round): a half scan is visible")
+                try store.close()
+            }
+            let store = try HistoryStore(path: database)
+            #expect(try await store.latestScans(50).filter { $0.status == "success" }.count >= 5, "scans completed between the kills")
+            try store.close()
+        }
+    }
+
+    @Test("SIGTERM during a scan ends the daemon with status 0 within the grace period")
+    func sigtermDuringScan() async throws {
+        try await HeavyTestGate.shared.run {
+            let dev = try await DevCluster.shared()
+            try await dev.withPool("term") { pool in
+                try await dev.rbd("create", "--size", "2T", "--image-feature", "layering", "\(pool)/huge")
+                let folder = try Self.folder()
+                let daemon = try await DaemonProcess(config: try Self.config(pool: pool, in: folder), environment: ["CEPH_CONF": dev.configFile])
+                try await Task.sleep(for: .seconds(2))
+                #expect(try await daemon.get("/readyz").status == 503, "the first scan of a 2 TiB image without object map is still running")
+                let started = ContinuousClock.now
+                #expect(try await daemon.stop(signal: SIGTERM, timeout: 15) == 0)
+                #expect(ContinuousClock.now - started < .seconds(10), "within the 10 s grace period")
+                #expect(daemon.log.contains("scheduler stopped"))
+            }
+        }
+    }
+
+    @Test("an unwritable database location or a full disk costs the history, not the metrics")
+    func unwritableDatabase() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("nodisk") { pool in
+            let context = try await dev.connect().ioContext(pool: pool)
+            try await forEachConcurrently(0..<60, limit: 8) { index in
+                try await context.createImage("vol-\(index)", size: 1 << 30)
+            }
+            // /proc takes no new files: the database cannot even be created.
+            let readOnly = try Self.folder()
+            let unopenable = try await DaemonProcess(
+                config: try Self.config(pool: pool, in: readOnly, database: "/proc/rbd-meter/history.sqlite"), environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await unopenable.waitUntilReady())
+            #expect(unopenable.log.contains("cannot open the history database; serving metrics without history"))
+            #expect(try await unopenable.metrics()[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "vol-0")] == Double(1 << 30))
+            try await unopenable.stop()
+
+            // A file-size limit (600 blocks of 512 bytes in sh) lets the migrations through and fills
+            // the write-ahead log a few scans later: the disk is full.
+            let full = try Self.folder()
+            let daemon = try await DaemonProcess(
+                config: try Self.config(pool: pool, in: full), environment: ["CEPH_CONF": dev.configFile], shellPrefix: "ulimit -f 600")
+            let failing = try await daemon.waitUntil(seconds: 60) { (try await daemon.metrics()["rbd_meter_history_write_errors_total"] ?? 0) >= 1 }
+            #expect(failing, "\(daemon.log.suffix(2000))")
+            #expect(daemon.log.contains("cannot write the scan to the history database"))
+            let samples = try await daemon.metrics()
+            #expect(samples["rbd_meter_up"] == 1)
+            #expect(samples[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "vol-59")] == Double(1 << 30))
+            #expect(try await daemon.get("/readyz").status == 200)
+            #expect(try await daemon.stop() == 0)
+        }
+    }
+}
+
+/// Runs `body` for every element, at most `limit` at a time.
+func forEachConcurrently<S: Sequence & Sendable>(_ items: S, limit: Int, _ body: @escaping @Sendable (S.Element) async throws -> Void) async throws where S.Element: Sendable {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var iterator = items.makeIterator()
+        var running = 0
+        while let item = iterator.next() {
+            if running == limit {
+                try await group.next()
+                running -= 1
+            }
+            group.addTask { try await body(item) }
+            running += 1
+        }
+        try await group.waitForAll()
+    }
+}
