@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "rbd-meter-bench",
             dependencies: [
-                "RBD",
+                "RBD", "Metering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

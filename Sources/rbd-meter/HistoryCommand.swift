@@ -55,27 +55,10 @@ struct HistoryCommand: AsyncParsableCommand {
     private func render(_ points: [HistoryPoint]) -> String {
         switch format {
         case .json:
-            struct Row: Encodable {
-                var from: String
-                var to: String
-                var resolution: String
-                var image_id: String
-                var provisioned_bytes: Int64
-                var used_bytes: Double
-                var total_used_bytes: Double
-                var used_max_bytes: Int64
-                var total_used_max_bytes: Int64
-            }
-            let rows = points.map {
-                Row(from: TimeSpecification.format($0.from), to: TimeSpecification.format($0.to), resolution: $0.resolution.rawValue, image_id: $0.imageID,
-                    provisioned_bytes: $0.provisionedBytes, used_bytes: $0.usedBytes.rounded(), total_used_bytes: $0.totalUsedBytes.rounded(),
-                    used_max_bytes: $0.usedMaximum, total_used_max_bytes: $0.totalUsedMaximum)
-            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes]
-            struct Document: Encodable { var pool, namespace, image: String; var history: [Row] }
-            let data = (try? encoder.encode(Document(pool: pool, namespace: namespace, image: image, history: rows))) ?? Data()
-            return String(decoding: data, as: UTF8.self) + "\n"
+            let document = HistoryDocument(location: ImageLocation(pool: pool, namespace: namespace, image: image), points: points)
+            return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self) + "\n"
         case .table, .csv:
             let human = format == .table
             var table = TextTable([

@@ -44,17 +44,6 @@ struct ScanOutput {
     }
 
     private struct Document: Encodable {
-        struct Image: Encodable {
-            var pool: String
-            var namespace: String
-            var image: String
-            var id: String
-            var provisioned_bytes: UInt64
-            var used_bytes: UInt64
-            var total_used_bytes: UInt64
-            var snapshots: Int
-            var method: String
-        }
         struct Failure: Encodable {
             var pool: String
             var namespace: String?
@@ -62,7 +51,7 @@ struct ScanOutput {
             var reason: String
             var message: String
         }
-        var images: [Image]
+        var images: [ImageUsage.Row]
         var mode: String
         var started_at: String
         var duration_seconds: Double
@@ -80,11 +69,7 @@ struct ScanOutput {
             }
         }
         let document = Document(
-            images: report.images.map {
-                .init(pool: $0.pool, namespace: $0.namespace, image: $0.image, id: $0.id,
-                      provisioned_bytes: $0.provisionedBytes, used_bytes: $0.usedBytes,
-                      total_used_bytes: $0.totalUsedBytes, snapshots: $0.snapshots, method: $0.method.rawValue)
-            },
+            images: report.images.map(\.row),
             mode: report.mode.rawValue,
             started_at: ISO8601DateFormatter().string(from: report.startedAt),
             duration_seconds: (report.duration * 1000).rounded() / 1000,

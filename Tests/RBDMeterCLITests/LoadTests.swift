@@ -1,5 +1,6 @@
 import DevCluster
 import Foundation
+import Metering
 import Testing
 
 /// Fifty Prometheus-like scrapers and ten API clients at once, while scans run.

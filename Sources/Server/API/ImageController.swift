@@ -229,22 +229,6 @@ struct ImageController {
         return JSONBody.response(.ok, ["pool": target.pool, "namespace": target.namespace, "image": target.image, "previous_size": String(previous), "size": String(size)])
     }
 
-    private struct History: Encodable {
-        struct Point: Encodable {
-            var from: String
-            var to: String
-            var resolution: String
-            var image_id: String
-            var provisioned_bytes: Int64
-            var used_bytes: Double
-            var total_used_bytes: Double
-        }
-        var pool: String
-        var namespace: String
-        var image: String
-        var history: [Point]
-    }
-
     func history(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
         let parameters = try await APIParameters.from(request, context: context)
         let target = try target(parameters)
@@ -260,14 +244,7 @@ struct ImageController {
         guard let history else {
             throw APIError(.serviceUnavailable, "history_unavailable", "the history database could not be opened; see the daemon's log")
         }
-        let points = try await history.history(of: ImageLocation(pool: target.pool, namespace: target.namespace, image: target.image), since: since)
-        let format = ISO8601DateFormatter()
-        return JSONBody.response(.ok, History(
-            pool: target.pool, namespace: target.namespace, image: target.image,
-            history: points.map {
-                .init(from: format.string(from: Date(timeIntervalSince1970: $0.from)), to: format.string(from: Date(timeIntervalSince1970: $0.to)),
-                      resolution: $0.resolution.rawValue, image_id: $0.imageID, provisioned_bytes: $0.provisionedBytes,
-                      used_bytes: $0.usedBytes.rounded(), total_used_bytes: $0.totalUsedBytes.rounded())
-            }))
+        let location = ImageLocation(pool: target.pool, namespace: target.namespace, image: target.image)
+        return JSONBody.response(.ok, HistoryDocument(location: location, points: try await history.history(of: location, since: since)))
     }
 }

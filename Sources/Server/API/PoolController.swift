@@ -69,21 +69,11 @@ struct PoolController {
             var used_bytes: UInt64
             var total_used_bytes: UInt64
         }
-        struct Image: Encodable {
-            var namespace: String
-            var image: String
-            var id: String
-            var provisioned_bytes: UInt64
-            var used_bytes: UInt64
-            var total_used_bytes: UInt64
-            var snapshots: Int
-            var method: String
-        }
         var pool: String
         var scanned_at: String?
         var stale: Bool
         var totals: Totals
-        var images: [Image]
+        var images: [ImageUsage.Row]
     }
 
     func usage(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
@@ -103,9 +93,6 @@ struct PoolController {
             scanned_at: pool.lastSuccessAt.map { ISO8601DateFormatter().string(from: $0) },
             stale: pool.stale,
             totals: totals,
-            images: images.map {
-                .init(namespace: $0.namespace, image: $0.image, id: $0.id, provisioned_bytes: $0.provisionedBytes,
-                      used_bytes: $0.usedBytes, total_used_bytes: $0.totalUsedBytes, snapshots: $0.snapshots, method: $0.method.rawValue)
-            }))
+            images: images.map(\.row)))
     }
 }
