@@ -76,12 +76,15 @@ public final class Cluster: @unchecked Sendable {
 
     // MARK: Pools
 
-    /// The names of every pool. Implements: `rados_pool_list`.
+    /// The names of every pool. Implements: `rados_wait_for_latest_osdmap`, `rados_pool_list`.
     public func poolNames() async throws -> [String] {
         try await pool.run { try self.poolNamesBlocking() }
     }
 
     func poolNamesBlocking() throws -> [String] {
+        // The pool list comes from the client's copy of the OSD map: make it current first, or a
+        // young connection may list only the pools of an old map.
+        try check(rados_wait_for_latest_osdmap(handle), "wait for the latest OSD map", "")
         var capacity = 4096
         while true {
             var buffer = [CChar](repeating: 0, count: capacity)
