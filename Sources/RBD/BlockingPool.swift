@@ -1,3 +1,4 @@
+import Glibc
 import NIOPosix
 
 /// The threads that run librados and librbd calls.
@@ -8,12 +9,24 @@ import NIOPosix
 public final class BlockingPool: Sendable {
     /// How many calls may block at once.
     public let threads: Int
+    /// The nice value of the pool's threads (0: as the process).
+    public let niceness: Int32
     private let pool: NIOThreadPool
+    private let niced = ThreadSpecificVariable<Marker>()
+
+    private final class Marker: Sendable {}
 
     /// Starts `threads` dedicated threads.
-    public init(threads: Int) {
+    ///
+    /// - Parameter niceness: a positive value makes the threads yield the CPU to the rest of the
+    ///   process. librados and librbd start their own threads (messenger workers, finishers) from the
+    ///   thread that first needs them, and Linux gives a new thread its creator's nice value, so a
+    ///   client connected on this pool runs entirely at this priority: on a busy host the HTTP
+    ///   server answers scrapes first.
+    public init(threads: Int, niceness: Int32 = 0) {
         precondition(threads > 0, "a blocking pool needs at least one thread")
         self.threads = threads
+        self.niceness = niceness
         self.pool = NIOThreadPool(numberOfThreads: threads)
         self.pool.start()
     }
@@ -23,7 +36,14 @@ public final class BlockingPool: Sendable {
     /// A task cancelled while its work is still queued gets `CancellationError` without running it.
     @discardableResult
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive(body)
+        try await pool.runIfActive { [niceness, niced] in
+            if niceness != 0 && niced.currentValue == nil {
+                // On Linux the nice value belongs to the thread: this leaves the others alone.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+                niced.currentValue = Marker()
+            }
+            return try body()
+        }
     }
 
     /// Waits for running work to finish and stops the threads.

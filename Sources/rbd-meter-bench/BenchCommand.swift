@@ -35,7 +35,7 @@ struct BenchCommand: AsyncParsableCommand {
     var metricsImages = 10_000
 
     @Option(help: "Seconds of /metrics load.")
-    var loadSeconds = 20
+    var loadSeconds = 30
 
     @Option(help: "Emulated network latency: the OSD delays each client message by up to this many ms; 0 skips that round.")
     var latencyMs = 2.0

@@ -39,7 +39,7 @@ struct BenchReport {
             text += "exact \(ratio(pair[1].meterExact, pair[0].meterExact)).\n"
         }
         if let load {
-            text += "\n`/metrics` of `serve` metering \(load.images) images, scanning back to back (\(load.scansDuringLoad) scans during the load; first scan \(seconds(load.firstScanSeconds))): "
+            text += "\n`/metrics` of `serve` metering \(load.images) images, scanning back to back, so that a scan runs throughout (\(load.scansDuringLoad) finished during the load; the first took \(seconds(load.firstScanSeconds))): "
             text += "wrk, 16 connections, \(load.requests) requests, \(load.errors) errors, p50 \(String(format: "%.1f", load.p50Ms)) ms, p99 \(String(format: "%.1f", load.p99Ms)) ms; "
             text += "peak RSS \(load.peakRSSBytes >> 20) MiB; one scan written to SQLite in \(String(format: "%.0f", load.historyWriteSeconds * 1000)) ms.\n"
         }

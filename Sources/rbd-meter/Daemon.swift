@@ -12,10 +12,12 @@ import ServiceLifecycle
 struct Daemon {
     let config: RBDMeterConfig
     let logger: Logger
+    static let cephNiceness: Int32 = 10
 
     func run() async throws {
         let settings = config.serverSettings
-        let pool = BlockingPool(threads: Int(config.scan.concurrency))
+        // Ceph work yields the CPU to the HTTP server: a scrape must not wait for a scan.
+        let pool = BlockingPool(threads: Int(config.scan.concurrency), niceness: Self.cephNiceness)
         let state = MeterState()
         let history = openHistory()
         let forecasts = history.map {
@@ -35,7 +37,7 @@ struct Daemon {
             connector: ClusterConnector(options: config.connectionOptions, pool: pool), options: config.scanOptions, logger: logger)
         let scheduler = Scheduler(source: source, timing: config.timing, state: state, sinks: sinks, logger: logger)
         // The API has its own connection and threads, so that a long scan never delays it.
-        let apiPool = BlockingPool(threads: 4)
+        let apiPool = BlockingPool(threads: 4, niceness: Self.cephNiceness)
         let apiConnector = ClusterConnector(options: config.connectionOptions, pool: apiPool)
         let router = MeterServer.router(state: state, settings: settings, api: (config.apiSettings, apiConnector), history: history) {
             [QuotaCollector(rules: rules, snapshot: state.snapshot), ForecastCollector(forecasts: forecasts?.current ?? [])]

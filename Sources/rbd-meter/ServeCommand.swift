@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // A file-size limit (ulimit -f) must fail the history write, not kill the exporter.
         signal(SIGXFSZ, SIG_IGN)
+        ClientMemory.tuneForDaemon()
         let logger = Logger(label: "rbd-meter")
         try await Daemon(config: config, logger: logger).run()
     }
