@@ -19,6 +19,7 @@ struct ImageAPITests {
             try await harness.test { client in
                 let created = try await client.call(.post, "/v1/image", body: "poolName=\(pool)&imageName=ceph-rbd&size=1073741824")
                 #expect(created.status == .created)
+                #expect((created.json["size"] as? NSNumber)?.uint64Value == 1 << 30, "sizes are JSON numbers")
                 #expect(try await harness.dev.rbd("ls", pool).split(separator: "\n") == ["ceph-rbd"])
                 #expect(try await rbdInfo(harness, "\(pool)/ceph-rbd")["size"] as? Int == 1 << 30)
                 try await harness.dev.write("\(pool)/ceph-rbd", ioSize: "4K", total: "128K")
@@ -54,6 +55,8 @@ struct ImageAPITests {
 
                 let grown = try await client.call(.put, "/v1/image/size?poolName=\(pool)&namespace=tenant&imageName=kernel&size=134217728")
                 #expect(grown.status == .ok)
+                #expect((grown.json["previous_size"] as? NSNumber)?.uint64Value == 64 << 20)
+                #expect((grown.json["size"] as? NSNumber)?.uint64Value == 128 << 20)
                 #expect(try await rbdInfo(harness, "\(pool)/tenant/kernel")["size"] as? Int == 128 << 20)
                 let shrink = try await client.call(.put, "/v1/image/size?poolName=\(pool)&namespace=tenant&imageName=kernel&size=1048576")
                 #expect(shrink.status == .conflict)

@@ -71,7 +71,14 @@ struct ImageController {
         try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
             try await context.createImage(target.image, size: size, options: options)
         }
-        return JSONBody.response(.created, ["pool": target.pool, "namespace": target.namespace, "image": target.image, "size": String(size)])
+        return JSONBody.response(.created, Created(pool: target.pool, namespace: target.namespace, image: target.image, size: size))
+    }
+
+    private struct Created: Encodable {
+        var pool: String
+        var namespace: String
+        var image: String
+        var size: UInt64
     }
 
     func delete(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
@@ -226,7 +233,16 @@ struct ImageController {
                 return current
             }
         }
-        return JSONBody.response(.ok, ["pool": target.pool, "namespace": target.namespace, "image": target.image, "previous_size": String(previous), "size": String(size)])
+        return JSONBody.response(.ok, Resized(
+            pool: target.pool, namespace: target.namespace, image: target.image, previous_size: previous, size: size))
+    }
+
+    private struct Resized: Encodable {
+        var pool: String
+        var namespace: String
+        var image: String
+        var previous_size: UInt64
+        var size: UInt64
     }
 
     func history(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
