@@ -8,6 +8,19 @@ public final class DedicatedCluster: @unchecked Sendable {
 
     private static var script: String { DevCluster.packageRoot.appendingPathComponent("scripts/ceph-dev-cluster").path }
 
+    /// Runs `body` on a cluster of its own and removes the cluster afterwards, whatever happens.
+    public static func with<T>(_ body: (DedicatedCluster) async throws -> T) async throws -> T {
+        let dedicated = try await DedicatedCluster()
+        do {
+            let result = try await body(dedicated)
+            await dedicated.down()
+            return result
+        } catch {
+            await dedicated.down()
+            throw error
+        }
+    }
+
     /// Starts a cluster in a fresh folder on a free port.
     public init() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-fault-\(UUID().uuidString.prefix(8))").path

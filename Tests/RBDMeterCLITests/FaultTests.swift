@@ -43,8 +43,7 @@ struct FaultTests {
     @Test("an OSD that stops answering fails the scan within its timeout; /metrics keeps the last data, says so, and recovers with the OSD")
     func osdStoppedMidScan() async throws {
         try await HeavyTestGate.shared.run {
-            let dedicated = try await DedicatedCluster()
-            do {
+            try await DedicatedCluster.with { dedicated in
                 let dev = dedicated.cluster
                 try await Self.makePool(dev, "faulty", slowImageGiB: 100)
                 let folder = try Self.folder()
@@ -74,19 +73,14 @@ struct FaultTests {
                 #expect(recovered, "the next scan succeeds without a restart")
                 #expect(try await daemon.waitUntilReady(seconds: 30))
                 #expect(try await daemon.stop() == 0)
-            } catch {
-                await dedicated.down()
-                throw error
             }
-            await dedicated.down()
         }
     }
 
     @Test("an unreachable cluster at start-up: the daemon serves, retries with backoff, and meters once the monitor is back; a monitor restart is survived")
     func monitorDownAtStartAndRestarted() async throws {
         try await HeavyTestGate.shared.run {
-            let dedicated = try await DedicatedCluster()
-            do {
+            try await DedicatedCluster.with { dedicated in
                 let dev = dedicated.cluster
                 try await Self.makePool(dev, "monitored", images: 2)
                 try await dedicated.stop("mon")
@@ -113,11 +107,7 @@ struct FaultTests {
                 }
                 #expect(resumed, "scans succeed again after the monitor restart")
                 #expect(try await daemon.stop() == 0)
-            } catch {
-                await dedicated.down()
-                throw error
             }
-            await dedicated.down()
         }
     }
 
