@@ -10,19 +10,7 @@ struct LeastPrivilegeTests {
     static let readOnlyCaps = ["mon", "profile rbd", "osd", "profile rbd-read-only"]
     static let writeCaps = ["mon", "profile rbd", "osd", "profile rbd"]
 
-    struct Output: Decodable, Equatable {
-        struct Image: Decodable, Equatable {
-            var pool: String
-            var namespace: String
-            var image: String
-            var id: String
-            var provisioned_bytes: UInt64
-            var used_bytes: UInt64
-            var total_used_bytes: UInt64
-            var snapshots: Int
-        }
-        var images: [Image]
-    }
+    typealias Output = ScanCommandTests.Output
 
     /// A pool with an image of each main path: object map, listing (layering-only with a snapshot), namespace.
     static func fixture(_ dev: DevCluster, _ pool: String) async throws {

@@ -8,8 +8,9 @@ struct ScanCommandTests {
     static var executable: String { DaemonProcess.executable }
 
 
-    struct Output: Decodable {
-        struct Image: Decodable {
+    /// What `scan --format json` prints of each image.
+    struct Output: Decodable, Equatable {
+        struct Image: Decodable, Equatable {
             var pool: String
             var namespace: String
             var image: String
