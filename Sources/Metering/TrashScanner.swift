@@ -1,0 +1,91 @@
+import Foundation
+import RBD
+
+/// Measures the images in the RBD trash of one pool's namespaces, the same way ``ImageMeter``
+/// measures live ones.
+///
+/// Trashed images are opened by id (`rbd_open_by_id_read_only` finds an id in the trash when the
+/// directory no longer has it). They are measured afresh on every scan, without the object listing:
+/// they are few, and the listing of a namespace costs more than diffing a handful of images.
+public struct TrashScanner: Sendable {
+    public var cluster: Cluster
+    public var options: ScanOptions
+
+    public init(cluster: Cluster, options: ScanOptions) {
+        self.cluster = cluster
+        self.options = options
+    }
+
+    private enum Outcome: Sendable {
+        case measured(TrashUsage)
+        case failed(ImageFailure)
+        case deadline
+    }
+
+    /// Lists and measures the trash of `scan`'s namespaces into ``PoolScan/trash`` and
+    /// ``PoolScan/trashFailures``. A trash that cannot be listed throws, like an image listing that
+    /// fails; a pool scan that runs past `deadline` sets ``PoolScan/failure`` to `budget_exceeded`.
+    public func scan(into scan: inout PoolScan, deadline: ContinuousClock.Instant? = nil) async throws {
+        let root = try await cluster.ioContext(pool: scan.pool)
+        var work: [(context: IOContext, entry: TrashEntry)] = []
+        for namespace in scan.namespaces {
+            let context = namespace.isEmpty ? root : try await root.inNamespace(namespace)
+            for entry in try await context.trashImages() {
+                if let shard = options.shard, !shard.contains(pool: scan.pool, namespace: namespace, imageID: entry.id) { continue }
+                work.append((context, entry))
+            }
+        }
+        let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange, reuseSettleSeconds: options.reuseSettleSeconds)
+        var trash: [TrashUsage] = []
+        var failures: [ImageFailure] = []
+        var failure: ScanFailure?
+        let pool = scan.pool
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            if let deadline {
+                group.addTask {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    return .deadline
+                }
+            }
+            var next = work.makeIterator()
+            var inFlight = 0
+            func startNext() {
+                guard let item = next.next() else { return }
+                inFlight += 1
+                group.addTask {
+                    do {
+                        let usage = try await meter.measure(item.entry.name, id: item.entry.id, in: item.context)
+                        return .measured(TrashUsage(usage: usage, entry: item.entry))
+                    } catch {
+                        return .failed(ImageFailure(pool: pool, namespace: item.context.namespace, image: item.entry.name, failure: ScanFailure(error)))
+                    }
+                }
+            }
+            for _ in 0..<max(options.concurrency, 1) { startNext() }
+            while inFlight > 0, let outcome = try await group.next() {
+                switch outcome {
+                case .deadline:
+                    failure = ScanFailure(reason: "budget_exceeded", message: "scan of pool \(pool) exceeded its time budget")
+                case .measured(let usage):
+                    inFlight -= 1
+                    trash.append(usage)
+                case .failed(let imageFailure):
+                    inFlight -= 1
+                    failures.append(imageFailure)
+                    // An unreachable cluster or a cancelled scan ends the pool, as for live images.
+                    if imageFailure.failure.isClusterUnreachable || imageFailure.failure.reason == "cancelled" {
+                        failure = imageFailure.failure
+                    }
+                }
+                if failure == nil && Task.isCancelled { failure = ScanFailure(CancellationError()) }
+                if failure != nil { break }
+                startNext()
+            }
+            group.cancelAll()
+        }
+        trash.sort { ($0.usage.namespace, $0.usage.image, $0.usage.id) < ($1.usage.namespace, $1.usage.image, $1.usage.id) }
+        scan.trash = trash
+        scan.trashFailures = failures
+        if let failure { scan.failure = failure }
+    }
+}
