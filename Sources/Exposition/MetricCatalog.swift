@@ -4,6 +4,12 @@ public enum MetricCatalog {
     static let imageLabels = ["pool", "namespace", "image"]
     static let namespaceLabels = ["pool", "namespace"]
     static let poolLabels = ["pool"]
+    /// A trashed image: its name need not be unique (an image may be trashed, recreated and trashed
+    /// again), its id is.
+    static let trashImageLabels = ["pool", "namespace", "image", "id"]
+    /// The Kubernetes objects ceph-csi records in an image's metadata, in the order of
+    /// ``KubernetesIdentity/labelValues``.
+    static let kubernetesLabels = ["pv", "pvc", "pvc_namespace"]
 
     // MARK: Images
 
@@ -19,7 +25,7 @@ public enum MetricCatalog {
         "rbd_image_snapshots", .gauge, labels: imageLabels, help: "Number of user snapshots of the image.")
     public static let imageInfo = MetricFamily(
         "rbd_image_info", .gauge,
-        labels: imageLabels + ["id", "features", "parent", "method", "object_map_invalid", "pv", "pvc", "pvc_namespace"],
+        labels: imageLabels + ["id", "features", "parent", "method", "object_map_invalid"] + kubernetesLabels,
         help: "Always 1; labels carry the image id, features, parent, how it was measured and its Kubernetes identity (from ceph-csi metadata).")
 
     // MARK: Namespaces
@@ -56,6 +62,44 @@ public enum MetricCatalog {
         "rbd_pool_quota_bytes", .gauge, labels: poolLabels, help: "The pool's Ceph quota in bytes (max_bytes); 0 when none is set.")
     public static let poolQuotaObjects = MetricFamily(
         "rbd_pool_quota_objects", .gauge, labels: poolLabels, help: "The pool's Ceph quota in objects (max_objects); 0 when none is set.")
+
+    // MARK: Trash
+
+    public static let trashImageProvisionedBytes = MetricFamily(
+        "rbd_trash_image_provisioned_bytes", .gauge, labels: trashImageLabels, help: "Size of the image in the RBD trash in bytes.")
+    public static let trashImageUsedBytes = MetricFamily(
+        "rbd_trash_image_used_bytes", .gauge, labels: trashImageLabels,
+        help: "Bytes allocated in the trashed image's current state, as rbd_image_used_bytes counts them for a live image.")
+    public static let trashImageTotalUsedBytes = MetricFamily(
+        "rbd_trash_image_total_used_bytes", .gauge, labels: trashImageLabels,
+        help: "Bytes the trashed image and its snapshots use together; freed only when it is removed from the trash.")
+    public static let trashImageDeletedTimestampSeconds = MetricFamily(
+        "rbd_trash_image_deleted_timestamp_seconds", .gauge, labels: trashImageLabels,
+        help: "When the image was moved to the trash, in seconds since the epoch.")
+    public static let trashImageDefermentEndTimestampSeconds = MetricFamily(
+        "rbd_trash_image_deferment_end_timestamp_seconds", .gauge, labels: trashImageLabels,
+        help: "Until when the trashed image is protected from rbd trash rm and purge, in seconds since the epoch.")
+    public static let trashImageInfo = MetricFamily(
+        "rbd_trash_image_info", .gauge, labels: trashImageLabels + ["source"] + kubernetesLabels,
+        help: "Always 1; source is why the image is in the trash (user, mirroring, migration, removing, user_parent), and the Kubernetes identity it had.")
+    public static let namespaceTrashProvisionedBytes = MetricFamily(
+        "rbd_namespace_trash_provisioned_bytes", .gauge, labels: namespaceLabels, help: "Sum of the sizes of the images in the namespace's trash.")
+    public static let namespaceTrashUsedBytes = MetricFamily(
+        "rbd_namespace_trash_used_bytes", .gauge, labels: namespaceLabels, help: "Sum of rbd_trash_image_used_bytes over the namespace's trash.")
+    public static let namespaceTrashTotalUsedBytes = MetricFamily(
+        "rbd_namespace_trash_total_used_bytes", .gauge, labels: namespaceLabels,
+        help: "Sum of rbd_trash_image_total_used_bytes over the namespace's trash; not part of rbd_namespace_total_used_bytes.")
+    public static let namespaceTrashImages = MetricFamily(
+        "rbd_namespace_trash_images", .gauge, labels: namespaceLabels, help: "Number of images in the namespace's trash.")
+    public static let poolTrashProvisionedBytes = MetricFamily(
+        "rbd_pool_trash_provisioned_bytes", .gauge, labels: poolLabels, help: "Sum of the sizes of the images in the pool's trash, all namespaces.")
+    public static let poolTrashUsedBytes = MetricFamily(
+        "rbd_pool_trash_used_bytes", .gauge, labels: poolLabels, help: "Sum of rbd_trash_image_used_bytes over the pool's trash.")
+    public static let poolTrashTotalUsedBytes = MetricFamily(
+        "rbd_pool_trash_total_used_bytes", .gauge, labels: poolLabels,
+        help: "Sum of rbd_trash_image_total_used_bytes over the pool's trash; not part of rbd_pool_total_used_bytes.")
+    public static let poolTrashImages = MetricFamily(
+        "rbd_pool_trash_images", .gauge, labels: poolLabels, help: "Number of images in the pool's trash, all namespaces.")
 
     // MARK: Quotas and forecasts
 
@@ -146,6 +190,10 @@ public enum MetricCatalog {
         namespaceProvisionedBytes, namespaceUsedBytes, namespaceTotalUsedBytes, namespaceImages,
         poolProvisionedBytes, poolUsedBytes, poolTotalUsedBytes, poolImages, poolInvalidObjectMaps,
         poolStoredBytes, poolObjects, poolMaxAvailableBytes, poolQuotaBytes, poolQuotaObjects,
+        trashImageProvisionedBytes, trashImageUsedBytes, trashImageTotalUsedBytes, trashImageDeletedTimestampSeconds,
+        trashImageDefermentEndTimestampSeconds, trashImageInfo,
+        namespaceTrashProvisionedBytes, namespaceTrashUsedBytes, namespaceTrashTotalUsedBytes, namespaceTrashImages,
+        poolTrashProvisionedBytes, poolTrashUsedBytes, poolTrashTotalUsedBytes, poolTrashImages,
         quotaBytes, quotaUsedBytes, quotaUsedRatio, quotaWarningRatio, quotaCriticalRatio,
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,

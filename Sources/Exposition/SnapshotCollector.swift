@@ -11,13 +11,14 @@ public struct SnapshotCollector: MetricsCollector {
         self.settings = settings
     }
 
-    private typealias Catalog = MetricCatalog
+    typealias Catalog = MetricCatalog
 
     public func collect(into writer: inout MetricsWriter) {
         let pools = snapshot.pools.keys.sorted().compactMap { snapshot.pools[$0] }
         writeImages(pools.filter { settings.perImagePools.matches($0.pool) }, into: &writer)
         writeNamespaces(pools, into: &writer)
         writePools(pools, into: &writer)
+        writeTrash(pools, into: &writer)
         writeExporter(pools, into: &writer)
     }
 
@@ -40,12 +41,12 @@ public struct SnapshotCollector: MetricsCollector {
             writer.sample(Catalog.imageInfo, [
                 image.pool, image.namespace, image.image, image.id, image.features.description, image.parent,
                 image.method.rawValue, image.objectMapInvalid ? "true" : "false",
-                image.kubernetes.pv, image.kubernetes.pvc, image.kubernetes.pvcNamespace,
-            ], 1 as UInt64)
+            ] + image.kubernetes.labelValues, 1 as UInt64)
         }
     }
 
-    private struct Totals {
+    /// Sums over images, live or trashed.
+    struct Totals {
         var provisioned: UInt64 = 0
         var used: UInt64 = 0
         var totalUsed: UInt64 = 0

@@ -30,6 +30,20 @@ struct RenderingTests {
             scanDuration: 1.25, lastSuccessAt: Date(timeIntervalSince1970: 1_795_000_000), stale: false, reused: 1)
         snapshot.pools["big"] = PoolState(
             pool: "big", images: [hidden], scanDuration: 0.5, lastSuccessAt: Date(timeIntervalSince1970: 1_794_999_000), stale: true)
+        // Two images trashed under the same name (an id tells them apart), and one in a pool exported only as sums.
+        let trashed = ImageUsage(
+            pool: "rbd", namespace: "", image: "vol1", id: "0ld1d", provisionedBytes: 1 << 30, usedBytes: 64 << 20, totalUsedBytes: 96 << 20,
+            snapshots: 1, kubernetes: KubernetesIdentity(pv: "pvc-0", pvc: "data-0", pvcNamespace: "shop"))
+        var trashedAgain = trashed
+        trashedAgain.id = "0ld2d"
+        trashedAgain.totalUsedBytes = 64 << 20
+        trashedAgain.kubernetes = KubernetesIdentity()
+        snapshot.pools["rbd"]?.trash = [
+            TrashUsage(usage: trashed, source: .user, deletedAt: 1_794_900_000, defermentEndsAt: 1_795_500_000),
+            TrashUsage(usage: trashedAgain, source: .userParent, deletedAt: 1_794_990_000, defermentEndsAt: 1_794_990_000),
+        ]
+        let hiddenTrash = ImageUsage(pool: "big", namespace: "", image: "gone", id: "f01", provisionedBytes: 1 << 30, usedBytes: 8 << 20, totalUsedBytes: 8 << 20, snapshots: 0)
+        snapshot.pools["big"]?.trash = [TrashUsage(usage: hiddenTrash, source: .user, deletedAt: 1_794_000_000, defermentEndsAt: 1_794_000_000)]
         snapshot.up = true
         snapshot.lastSuccessAt = Date(timeIntervalSince1970: 1_795_000_000)
         snapshot.scanErrors[.init(pool: "big", reason: "timeout")] = 3
@@ -82,6 +96,22 @@ struct RenderingTests {
         #expect(text.contains("rbd_pool_used_bytes{pool=\"big\"} 4194304\n"))
         #expect(text.contains("rbd_namespace_images{pool=\"big\",namespace=\"\"} 1\n"))
         #expect(text.contains("rbd_namespace_images{pool=\"rbd\",namespace=\"empty\"} 0\n"), "an empty namespace still shows")
+    }
+
+    @Test("trashed images have series and sums of their own, and live sums leave them out")
+    func trashIsKeptApartFromLiveSums() {
+        let text = render(.prometheus)
+        let live = (1 << 40) + (10 << 30) as UInt64
+        #expect(text.contains("rbd_pool_provisioned_bytes{pool=\"rbd\"} \(live)\n"))
+        #expect(text.contains("rbd_pool_images{pool=\"rbd\"} 2\n"))
+        #expect(text.contains("rbd_pool_trash_total_used_bytes{pool=\"rbd\"} \((96 << 20) + (64 << 20))\n"))
+        #expect(text.contains("rbd_pool_trash_images{pool=\"rbd\"} 2\n"))
+        #expect(text.contains("rbd_namespace_trash_images{pool=\"rbd\",namespace=\"tenant\"} 0\n"))
+        #expect(text.contains("rbd_trash_image_total_used_bytes{pool=\"rbd\",namespace=\"\",image=\"vol1\",id=\"0ld1d\"} \(96 << 20)\n"))
+        #expect(text.contains("rbd_trash_image_deferment_end_timestamp_seconds{pool=\"rbd\",namespace=\"\",image=\"vol1\",id=\"0ld1d\"} 1795500000\n"))
+        #expect(text.contains("source=\"user_parent\""))
+        #expect(!text.contains("image=\"gone\""), "per_image: false hides trashed images too")
+        #expect(text.contains("rbd_pool_trash_used_bytes{pool=\"big\"} \(8 << 20)\n"))
     }
 
     @Test("the golden text passes promtool check metrics", .enabled(if: Self.hasPromtool))

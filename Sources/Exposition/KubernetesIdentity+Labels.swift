@@ -1,0 +1,6 @@
+import Metering
+
+extension KubernetesIdentity {
+    /// Label values in the order of ``MetricCatalog/kubernetesLabels``.
+    var labelValues: [String] { [pv, pvc, pvcNamespace] }
+}
