@@ -23,6 +23,9 @@ public enum MetricCatalog {
         help: "Bytes the image and its snapshots use together (the sum of rbd du's rows for the image).")
     public static let imageSnapshots = MetricFamily(
         "rbd_image_snapshots", .gauge, labels: imageLabels, help: "Number of user snapshots of the image.")
+    public static let imageWatchers = MetricFamily(
+        "rbd_image_watchers", .gauge, labels: imageLabels,
+        help: "Clients watching the image's header, as rbd status lists them: read-write opens, mapped devices, VMs; 0 when nobody has it open.")
     public static let imageInfo = MetricFamily(
         "rbd_image_info", .gauge,
         labels: imageLabels + ["id", "features", "parent", "method", "object_map_invalid"] + kubernetesLabels,
@@ -186,7 +189,7 @@ public enum MetricCatalog {
 
     /// Every family above, in the order `/metrics` renders them.
     public static let all: [MetricFamily] = [
-        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageInfo,
+        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageInfo,
         namespaceProvisionedBytes, namespaceUsedBytes, namespaceTotalUsedBytes, namespaceImages,
         poolProvisionedBytes, poolUsedBytes, poolTotalUsedBytes, poolImages, poolInvalidObjectMaps,
         poolStoredBytes, poolObjects, poolMaxAvailableBytes, poolQuotaBytes, poolQuotaObjects,

@@ -29,6 +29,7 @@ public struct SnapshotCollector: MetricsCollector {
             (Catalog.imageUsedBytes, \.usedBytes),
             (Catalog.imageTotalUsedBytes, \.totalUsedBytes),
             (Catalog.imageSnapshots, { UInt64($0.snapshots) }),
+            (Catalog.imageWatchers, { UInt64($0.watchers) }),
         ]
         for (family, value) in gauges {
             writer.family(family)

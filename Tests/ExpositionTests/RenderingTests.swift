@@ -20,7 +20,7 @@ struct RenderingTests {
             pool: "rbd", namespace: "", image: "vol1", id: "def456",
             provisionedBytes: 1 << 40, usedBytes: 123_456_789, totalUsedBytes: 123_456_789, snapshots: 0,
             features: .defaults, parent: "rbd/golden@base", method: .objectMap, objectMapInvalid: true,
-            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop"))
+            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop"), watchers: 2)
         let hidden = ImageUsage(
             pool: "big", namespace: "", image: "one-of-many", id: "f00",
             provisionedBytes: 1 << 30, usedBytes: 4 << 20, totalUsedBytes: 4 << 20, snapshots: 0, method: .listing)
