@@ -9,7 +9,10 @@ public enum MetricCatalog {
     static let trashImageLabels = ["pool", "namespace", "image", "id"]
     /// The Kubernetes objects ceph-csi records in an image's metadata, in the order of
     /// ``KubernetesIdentity/labelValues``.
-    static let kubernetesLabels = ["pv", "pvc", "pvc_namespace"]
+    /// `csi_cluster_name`, not `cluster`: Prometheus setups commonly use `cluster` as an external label.
+    static let kubernetesLabels = [
+        "pv", "pvc", "pvc_namespace", "volumesnapshot", "volumesnapshot_namespace", "volumesnapshotcontent", "csi_cluster_name",
+    ]
 
     // MARK: Images
 
@@ -26,10 +29,18 @@ public enum MetricCatalog {
     public static let imageWatchers = MetricFamily(
         "rbd_image_watchers", .gauge, labels: imageLabels,
         help: "Clients watching the image's header, as rbd status lists them: read-write opens, mapped devices, VMs; 0 when nobody has it open.")
+    public static let imageCreatedTimestampSeconds = MetricFamily(
+        "rbd_image_created_timestamp_seconds", .gauge, labels: imageLabels, help: "When the image was created, in seconds since the epoch.")
+    public static let imageModifiedTimestampSeconds = MetricFamily(
+        "rbd_image_modified_timestamp_seconds", .gauge, labels: imageLabels,
+        help: "When the image was last written as librbd records it (at most every rbd_mtime_update_interval, 60 s by default), in seconds since the epoch.")
+    public static let imageOrphanCandidate = MetricFamily(
+        "rbd_image_orphan_candidate", .gauge, labels: imageLabels,
+        help: "1 when the image names neither a PV nor a VolumeSnapshot in a pool where other images do (ceph-csi metadata): possibly left behind by Kubernetes; 0 otherwise.")
     public static let imageInfo = MetricFamily(
         "rbd_image_info", .gauge,
         labels: imageLabels + ["id", "features", "parent", "method", "object_map_invalid"] + kubernetesLabels,
-        help: "Always 1; labels carry the image id, features, parent, how it was measured and its Kubernetes identity (from ceph-csi metadata).")
+        help: "Always 1; labels carry the image id, features, parent, how it was measured and its Kubernetes identity (PV, PVC, VolumeSnapshot and cluster name from ceph-csi metadata).")
 
     // MARK: Namespaces
 
@@ -189,7 +200,8 @@ public enum MetricCatalog {
 
     /// Every family above, in the order `/metrics` renders them.
     public static let all: [MetricFamily] = [
-        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageInfo,
+        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageCreatedTimestampSeconds, imageModifiedTimestampSeconds,
+        imageOrphanCandidate, imageInfo,
         namespaceProvisionedBytes, namespaceUsedBytes, namespaceTotalUsedBytes, namespaceImages,
         poolProvisionedBytes, poolUsedBytes, poolTotalUsedBytes, poolImages, poolInvalidObjectMaps,
         poolStoredBytes, poolObjects, poolMaxAvailableBytes, poolQuotaBytes, poolQuotaObjects,

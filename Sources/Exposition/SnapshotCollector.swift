@@ -37,6 +37,23 @@ public struct SnapshotCollector: MetricsCollector {
                 writer.sample(family, [image.pool, image.namespace, image.image], value(image))
             }
         }
+        let timestamps: [(MetricFamily, (ImageUsage) -> Double)] = [
+            (Catalog.imageCreatedTimestampSeconds, \.createTimestamp),
+            (Catalog.imageModifiedTimestampSeconds, \.modifyTimestamp),
+        ]
+        for (family, value) in timestamps {
+            writer.family(family)
+            for image in images where value(image) > 0 {
+                writer.sample(family, [image.pool, image.namespace, image.image], value(image))
+            }
+        }
+        writer.family(Catalog.imageOrphanCandidate)
+        for pool in pools {
+            let candidates = OrphanCandidates(pool: pool.images)
+            for image in pool.images {
+                writer.sample(Catalog.imageOrphanCandidate, [image.pool, image.namespace, image.image], candidates.contains(image) ? 1 as UInt64 : 0)
+            }
+        }
         writer.family(Catalog.imageInfo)
         for image in images {
             writer.sample(Catalog.imageInfo, [

@@ -29,6 +29,8 @@ public struct ImageUsage: Sendable, Equatable {
     public var kubernetes: KubernetesIdentity
     /// Seconds since the epoch of the image's last write as librbd records it.
     public var modifyTimestamp: Double
+    /// Seconds since the epoch of the image's creation; 0 when unknown.
+    public var createTimestamp: Double
     /// Bytes per data object.
     public var objectSize: UInt64
     /// The mode the numbers were measured in.
@@ -52,7 +54,7 @@ public struct ImageUsage: Sendable, Equatable {
         objectMapInvalid: Bool = false, kubernetes: KubernetesIdentity = .init(),
         modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20, mode: UsageMode = .exact,
         measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false,
-        watchers: Int = 0
+        watchers: Int = 0, createTimestamp: Double = 0
     ) {
         self.pool = pool
         self.namespace = namespace
@@ -74,6 +76,7 @@ public struct ImageUsage: Sendable, Equatable {
         self.snapshotIDs = snapshotIDs
         self.reused = reused
         self.watchers = watchers
+        self.createTimestamp = createTimestamp
     }
 
     /// `pool/[namespace/]image`.

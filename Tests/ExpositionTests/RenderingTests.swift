@@ -20,7 +20,8 @@ struct RenderingTests {
             pool: "rbd", namespace: "", image: "vol1", id: "def456",
             provisionedBytes: 1 << 40, usedBytes: 123_456_789, totalUsedBytes: 123_456_789, snapshots: 0,
             features: .defaults, parent: "rbd/golden@base", method: .objectMap, objectMapInvalid: true,
-            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop"), watchers: 2)
+            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop", clusterName: "k8s-1"),
+            modifyTimestamp: 1_794_990_000.5, watchers: 2, createTimestamp: 1_790_000_000)
         let hidden = ImageUsage(
             pool: "big", namespace: "", image: "one-of-many", id: "f00",
             provisionedBytes: 1 << 30, usedBytes: 4 << 20, totalUsedBytes: 4 << 20, snapshots: 0, method: .listing)
@@ -112,6 +113,15 @@ struct RenderingTests {
         #expect(text.contains("source=\"user_parent\""))
         #expect(!text.contains("image=\"gone\""), "per_image: false hides trashed images too")
         #expect(text.contains("rbd_pool_trash_used_bytes{pool=\"big\"} \(8 << 20)\n"))
+    }
+
+    @Test("in a pool where images name their PV or VolumeSnapshot, an image naming neither is an orphan candidate")
+    func orphanCandidates() {
+        let text = render(.prometheus)
+        #expect(text.contains("rbd_image_orphan_candidate{pool=\"rbd\",namespace=\"\",image=\"vol1\"} 0\n"))
+        #expect(text.contains(#"rbd_image_orphan_candidate{pool="rbd",namespace="tenant",image="pvc-\"quoted\"\\back\nslash-ünï-名前"} 1"#))
+        #expect(!text.contains("rbd_image_created_timestamp_seconds{pool=\"rbd\",namespace=\"tenant\""), "an unknown creation time is left out, not 0")
+        #expect(text.contains("csi_cluster_name=\"k8s-1\""))
     }
 
     @Test("the golden text passes promtool check metrics", .enabled(if: Self.hasPromtool))
