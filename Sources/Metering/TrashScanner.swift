@@ -18,13 +18,17 @@ public struct TrashScanner: Sendable {
 
     private enum Outcome: Sendable {
         case measured(TrashUsage)
-        case failed(ImageFailure)
+        case failed(ImageFailure, id: String)
         case deadline
     }
 
     /// Lists and measures the trash of `scan`'s namespaces into ``PoolScan/trash`` and
     /// ``PoolScan/trashFailures``. A trash that cannot be listed throws, like an image listing that
-    /// fails; a pool scan that runs past `deadline` sets ``PoolScan/failure`` to `budget_exceeded`.
+    /// fails, and an unreachable cluster or a cancelled scan fails the pool.
+    ///
+    /// Past `deadline` (the pool's time budget) the trashed images not yet measured become failures
+    /// with reason `budget_exceeded`, and the pool keeps its live numbers: the trash is not worth
+    /// losing a pool's fresh usage for.
     public func scan(into scan: inout PoolScan, deadline: ContinuousClock.Instant? = nil) async throws {
         let root = try await cluster.ioContext(pool: scan.pool)
         var work: [(context: IOContext, entry: TrashEntry)] = []
@@ -39,8 +43,11 @@ public struct TrashScanner: Sendable {
         var trash: [TrashUsage] = []
         var failures: [ImageFailure] = []
         var failure: ScanFailure?
+        var failedIDs: Set<String> = []
+        var budgetExceeded = deadline.map { ContinuousClock.now >= $0 } ?? false
         let pool = scan.pool
         try await withThrowingTaskGroup(of: Outcome.self) { group in
+            guard !budgetExceeded else { return }
             if let deadline {
                 group.addTask {
                     try? await Task.sleep(until: deadline, clock: .continuous)
@@ -57,7 +64,8 @@ public struct TrashScanner: Sendable {
                         let usage = try await meter.measure(item.entry.name, id: item.entry.id, in: item.context)
                         return .measured(TrashUsage(usage: usage, entry: item.entry))
                     } catch {
-                        return .failed(ImageFailure(pool: pool, namespace: item.context.namespace, image: item.entry.name, failure: ScanFailure(error)))
+                        let failure = ScanFailure(error)
+                        return .failed(ImageFailure(pool: pool, namespace: item.context.namespace, image: item.entry.name, failure: failure), id: item.entry.id)
                     }
                 }
             }
@@ -65,23 +73,32 @@ public struct TrashScanner: Sendable {
             while inFlight > 0, let outcome = try await group.next() {
                 switch outcome {
                 case .deadline:
-                    failure = ScanFailure(reason: "budget_exceeded", message: "scan of pool \(pool) exceeded its time budget")
+                    budgetExceeded = true
                 case .measured(let usage):
                     inFlight -= 1
                     trash.append(usage)
-                case .failed(let imageFailure):
+                case .failed(let imageFailure, let id):
                     inFlight -= 1
                     failures.append(imageFailure)
+                    failedIDs.insert(id)
                     // An unreachable cluster or a cancelled scan ends the pool, as for live images.
                     if imageFailure.failure.isClusterUnreachable || imageFailure.failure.reason == "cancelled" {
                         failure = imageFailure.failure
                     }
                 }
                 if failure == nil && Task.isCancelled { failure = ScanFailure(CancellationError()) }
-                if failure != nil { break }
+                if failure != nil || budgetExceeded { break }
                 startNext()
             }
             group.cancelAll()
+        }
+        if budgetExceeded {
+            let done = failedIDs.union(trash.map(\.usage.id))
+            for item in work where !done.contains(item.entry.id) {
+                failures.append(ImageFailure(
+                    pool: pool, namespace: item.context.namespace, image: item.entry.name,
+                    failure: ScanFailure(reason: "budget_exceeded", message: "trash of pool \(pool): time budget exceeded before \(item.context.spec(image: item.entry.name)) (id \(item.entry.id)) was measured")))
+            }
         }
         trash.sort { ($0.usage.namespace, $0.usage.image, $0.usage.id) < ($1.usage.namespace, $1.usage.image, $1.usage.id) }
         scan.trash = trash

@@ -101,6 +101,28 @@ struct TrashTests {
         }
     }
 
+    @Test("past the pool's time budget, trashed images are left unmeasured as budget_exceeded and the pool keeps its live numbers")
+    func trashPastTheBudgetSparesThePool() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("trash-budget") { pool in
+            try await dev.rbd("create", "--size", "64M", "\(pool)/live")
+            try await dev.rbd("create", "--size", "64M", "\(pool)/gone")
+            try await dev.rbd("trash", "mv", "\(pool)/gone")
+            let cluster = try await dev.connect()
+            var scan = PoolScan(pool: pool)
+            try await TrashScanner(cluster: cluster, options: ScanOptions(pools: [pool])).scan(into: &scan, deadline: ContinuousClock.now)
+            #expect(scan.failure == nil)
+            #expect(scan.trash.isEmpty)
+            #expect(scan.trashFailures.map(\.image) == ["gone"])
+            #expect(scan.trashFailures.map(\.failure.reason) == ["budget_exceeded"])
+
+            var unhurried = PoolScan(pool: pool)
+            try await TrashScanner(cluster: cluster, options: ScanOptions(pools: [pool])).scan(into: &unhurried, deadline: ContinuousClock.now + .seconds(600))
+            #expect(unhurried.trash.map(\.usage.image) == ["gone"])
+            #expect(unhurried.trashFailures.isEmpty)
+        }
+    }
+
     @Test("an empty or never used trash lists nothing, in the default namespace and in others")
     func emptyTrashListsNothing() async throws {
         let dev = try await DevCluster.shared()
