@@ -23,4 +23,17 @@ public struct TrashUsage: Sendable, Equatable {
     public init(usage: ImageUsage, entry: TrashEntry) {
         self.init(usage: usage, source: entry.source, deletedAt: entry.deletedAt, defermentEndsAt: entry.defermentEndsAt)
     }
+
+    /// A pool's trash after a scan: what the scan measured, plus the previous numbers of trashed images
+    /// it listed but could not measure (not of those that vanished: restored or removed), so that one
+    /// bad image, or a time budget that ran out, does not make the trash sums jump.
+    public static func keepingFailed(_ measured: [TrashUsage], failures: [ImageFailure], previous: [TrashUsage]) -> [TrashUsage] {
+        let failed = Set(failures.filter { !$0.vanished }.map { ImageLocation(pool: $0.pool, namespace: $0.namespace, image: $0.image) })
+        guard !failed.isEmpty else { return measured }
+        let measuredIDs = Set(measured.map(\.usage.id))
+        let kept = previous.filter {
+            failed.contains(ImageLocation(pool: $0.usage.pool, namespace: $0.usage.namespace, image: $0.usage.image)) && !measuredIDs.contains($0.usage.id)
+        }
+        return (measured + kept).sorted { ($0.usage.namespace, $0.usage.image, $0.usage.id) < ($1.usage.namespace, $1.usage.image, $1.usage.id) }
+    }
 }

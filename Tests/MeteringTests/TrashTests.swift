@@ -138,7 +138,7 @@ struct TrashTests {
         }
     }
 
-    @Test("a failed pool keeps its previous trash with its live images; a trashed image that fails counts as an image scan error")
+    @Test("a failed pool keeps its previous trash; a trashed image that fails keeps its numbers and counts as an image scan error; a vanished one goes")
     func trashFollowsThePoolThroughFailures() {
         func trashed(_ name: String, used: UInt64) -> TrashUsage {
             TrashUsage(
@@ -158,9 +158,22 @@ struct TrashTests {
         #expect(state.snapshot.pools["rbd"]?.stale == true)
         #expect(state.snapshot.pools["rbd"]?.trash == [trashed("old", used: 7)])
 
+        // "old" cannot be measured this time: it keeps its numbers; "new" is measured.
         var third = PoolScan(pool: "rbd", images: [live])
-        third.trashFailures = [ImageFailure(pool: "rbd", namespace: "", image: "broken", failure: ScanFailure(reason: "error", message: "EIO"))]
+        third.trash = [trashed("new", used: 3)]
+        third.trashFailures = [ImageFailure(pool: "rbd", namespace: "", image: "old", failure: ScanFailure(reason: "budget_exceeded", message: "budget"))]
         state.apply(ScanReport(startedAt: Date(timeIntervalSince1970: 299), finishedAt: Date(timeIntervalSince1970: 300), mode: .exact, pools: [third]))
+        #expect(state.snapshot.pools["rbd"]?.trash == [trashed("new", used: 3), trashed("old", used: 7)])
+        #expect(state.snapshot.imageScanErrors[.init(pool: "rbd", reason: "budget_exceeded")] == 1)
+
+        // "old" vanished (restored or removed): it goes; a failing "live" name in the trash never
+        // brings back the live image's numbers twice.
+        var fourth = PoolScan(pool: "rbd", images: [live])
+        fourth.trashFailures = [
+            ImageFailure(pool: "rbd", namespace: "", image: "old", failure: ScanFailure(reason: "not_found", message: "ENOENT")),
+            ImageFailure(pool: "rbd", namespace: "", image: "live", failure: ScanFailure(reason: "error", message: "EIO")),
+        ]
+        state.apply(ScanReport(startedAt: Date(timeIntervalSince1970: 399), finishedAt: Date(timeIntervalSince1970: 400), mode: .exact, pools: [fourth]))
         #expect(state.snapshot.pools["rbd"]?.trash == [])
         #expect(state.snapshot.imageScanErrors[.init(pool: "rbd", reason: "error")] == 1)
         #expect(state.snapshot.pools["rbd"]?.images == [live], "a trashed image's failure never brings back a live image's old numbers")
