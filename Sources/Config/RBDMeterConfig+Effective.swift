@@ -1,33 +1,35 @@
 import Foundation
+import Metering
 
 extension RBDMeterConfig {
     /// The configuration with every default filled in, as JSON in the file's own shape; secrets are
     /// masked. What `rbd-meter check-config` prints.
-    public var effectiveJSON: String {
+    public func effectiveJSON() throws -> String {
         let tree: JSONValue = [
             "ceph": [
-                "conf": .optional(ceph.conf), "id": .string(ceph.id), "keyring": .optional(ceph.keyring),
-                "connect_timeout_seconds": .integer(ceph.connectTimeoutSeconds),
-                "mon_op_timeout_seconds": .integer(ceph.monitorOperationTimeoutSeconds),
-                "osd_op_timeout_seconds": .integer(ceph.osdOperationTimeoutSeconds),
-                "options": .object(Dictionary(uniqueKeysWithValues: ceph.options.map { key, value in
+                "conf": .optional(ceph.configFile), "id": .string(ceph.clientID), "keyring": .optional(ceph.keyring),
+                "mon_host": .optional(ceph.monitorHosts), "key_file": .optional(ceph.keyFile),
+                "connect_timeout_seconds": .integer(Int64(ceph.connectTimeout)),
+                "mon_op_timeout_seconds": .integer(Int64(ceph.monitorOperationTimeout)),
+                "osd_op_timeout_seconds": .integer(Int64(ceph.osdOperationTimeout)),
+                "options": .object(Dictionary(uniqueKeysWithValues: ceph.settings.map { key, value in
                     (key, Self.secretCephOptions.contains(key) ? "********" : .string(value))
                 })),
             ],
-            "pools": ["names": .strings(poolNames), "include": .strings(poolFilter.include), "exclude": .strings(poolFilter.exclude)],
-            "namespaces": ["include": .strings(namespaceFilter.include), "exclude": .strings(namespaceFilter.exclude)],
+            "pools": ["names": .strings(scan.pools), "include": .strings(scan.poolFilter.include), "exclude": .strings(scan.poolFilter.exclude)],
+            "namespaces": ["include": .strings(scan.namespaceFilter.include), "exclude": .strings(scan.namespaceFilter.exclude)],
             "scan": [
-                "interval_seconds": .number(scan.intervalSeconds), "jitter": .number(scan.jitter),
-                "mode": .string(scan.mode.rawValue), "concurrency": .integer(scan.concurrency),
-                "objects_per_range": .integer(scan.objectsPerRange),
-                "pool_time_budget_seconds": scan.poolTimeBudgetSeconds.map(JSONValue.number) ?? .null,
-                "backoff_max_seconds": .number(scan.backoffMaxSeconds),
-                "listing": .bool(scan.listing),
-                "full_rescan_every": .integer(scan.fullRescanEvery),
+                "interval_seconds": .number(timing.interval.inSeconds), "jitter": .number(timing.jitter),
+                "mode": .string(scan.mode.rawValue), "concurrency": .integer(Int64(scan.concurrency)),
+                "objects_per_range": .integer(Int64(scan.objectsPerRange)),
+                "pool_time_budget_seconds": scan.poolTimeBudget.map { .number($0.inSeconds) } ?? .null,
+                "backoff_max_seconds": .number(timing.maximumBackoff.inSeconds),
+                "listing": .bool(scan.useListing),
+                "full_rescan_every": .integer(Int64(scan.fullRescanEvery)),
                 "reuse_settle_seconds": .number(scan.reuseSettleSeconds),
                 "shard": .optional(scan.shard?.description),
             ],
-            "pool_settings": .object(Dictionary(uniqueKeysWithValues: aggregateOnlyPools.map { ($0, ["per_image": false] as JSONValue) })),
+            "pool_settings": .object(Dictionary(uniqueKeysWithValues: server.exposition.perImagePools.exclude.map { ($0, ["per_image": false] as JSONValue) })),
             "server": [
                 "listen": .string(server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)"),
                 "readiness_intervals": .number(server.readinessIntervals),
@@ -40,6 +42,9 @@ extension RBDMeterConfig {
                 "max_image_size": .integer(Int64(clamping: api.maxImageSizeBytes)),
                 "tokens": .array(api.tokens.map { ["name": .string($0.name), "sha256": "********"] }),
                 "users": .array(api.users.map { ["name": .string($0.name), "bcrypt": "********"] }),
+                "ceph": api.cephIdentity.map { identity in
+                    ["id": .string(identity.clientID), "keyring": .optional(identity.keyring), "key_file": .optional(identity.keyFile)]
+                } ?? .null,
             ],
             "quotas": .array(quotas.map { rule in
                 var entry: [String: JSONValue] = [
@@ -56,17 +61,17 @@ extension RBDMeterConfig {
                 return .object(entry)
             }),
             "forecast": [
-                "window_days": .number(forecast.windowDays), "refresh_seconds": .number(forecast.refreshSeconds),
-                "min_points": .integer(forecast.minimumPoints),
+                "window_days": .number(forecast.windowDays), "refresh_seconds": .number(forecastRefreshSeconds),
+                "min_points": .integer(Int64(forecast.minimumPoints)),
             ],
             "database": [
-                "path": .string(database.path),
-                "retention": ["raw_days": .number(database.rawDays), "hourly_days": .number(database.hourlyDays), "daily_days": .number(database.dailyDays)],
+                "path": .string(databasePath),
+                "retention": ["raw_days": .number(retention.rawDays), "hourly_days": .number(retention.hourlyDays), "daily_days": .number(retention.dailyDays)],
             ],
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(tree)) ?? Data(), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(tree), as: UTF8.self) + "\n"
     }
 
     /// Ceph options whose value is itself a secret (a `keyring` or `keyfile` is only a path).

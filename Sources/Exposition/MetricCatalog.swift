@@ -150,7 +150,7 @@ public enum MetricCatalog {
     // MARK: The exporter
 
     public static let up = MetricFamily(
-        "rbd_meter_up", .gauge, help: "1 if the latest attempt to reach the Ceph cluster succeeded, 0 otherwise.")
+        "rbd_meter_up", .gauge, help: "1 if the Ceph monitors answered the latest scan, 0 otherwise; a pool whose OSDs time out shows in rbd_meter_pool_stale instead.")
     public static let scanDurationSeconds = MetricFamily(
         "rbd_meter_scan_duration_seconds", .gauge, labels: poolLabels, help: "Duration of the latest scan of the pool.")
     public static let lastScanSuccessTimestampSeconds = MetricFamily(

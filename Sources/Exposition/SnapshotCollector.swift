@@ -150,7 +150,7 @@ public struct SnapshotCollector: MetricsCollector {
 
         for (family, counts) in [(Catalog.scanErrorsTotal, snapshot.scanErrors), (Catalog.imageScanErrorsTotal, snapshot.imageScanErrors)] {
             writer.family(family)
-            for key in counts.keys.sorted() { writer.sample(family, [key.pool, key.reason], counts[key]!) }
+            for key in counts.keys.sorted() { writer.sample(family, [key.pool, key.reason.rawValue], counts[key]!) }
         }
         writer.family(Catalog.historyWriteErrorsTotal)
         writer.sample(Catalog.historyWriteErrorsTotal, [], snapshot.historyErrors)
@@ -159,8 +159,8 @@ public struct SnapshotCollector: MetricsCollector {
             writer.sample(Catalog.historyWriteSeconds, [], seconds)
         }
         writer.family(Catalog.scansTotal)
-        for result in ["success", "partial", "failure"] {
-            writer.sample(Catalog.scansTotal, [result], snapshot.scans[result] ?? 0)
+        for outcome in ScanReport.Outcome.allCases {
+            writer.sample(Catalog.scansTotal, [outcome.rawValue], snapshot.scans[outcome] ?? 0)
         }
         writer.family(Catalog.imagesReused)
         for pool in pools { writer.sample(Catalog.imagesReused, [pool.pool], UInt64(pool.reused)) }

@@ -20,8 +20,7 @@ public struct HistorySink: ScanSink {
         let started = clock.now
         do {
             try await store.record(report)
-            let elapsed = clock.now - started
-            state.recordHistoryWrite(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            state.recordHistoryWrite(seconds: (clock.now - started).inSeconds)
         } catch {
             state.recordHistoryError()
             logger.error("cannot write the scan to the history database", metadata: ["path": "\(store.path)", "error": "\(error)"])

@@ -40,6 +40,9 @@ public struct HistoryExtract: Sendable {
         self.points = points
         self.scanTimes = scanTimes
     }
+
+    /// How long the period's scans take numbers to hold.
+    public var policy: ObservationPolicy { ObservationPolicy(scanTimes: scanTimes) }
 }
 
 extension HistoryStore {
@@ -59,9 +62,9 @@ extension HistoryStore {
                 }
             }
             for rollup in try RollupRecord.rows(resolution: .hour, from: start, until: end, in: db)
-            where rollup.bucketStart + 3600 <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start {
+            where rollup.bucketStart + .hour <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start {
                 points[rollup.imageRef, default: []].append(SeriesPoint(
-                    time: rollup.bucketStart + 1800, provisionedBytes: Double(rollup.provisionedMaximum),
+                    time: rollup.bucketStart + .hour / 2, provisionedBytes: Double(rollup.provisionedMaximum),
                     usedBytes: rollup.usedAverage, totalUsedBytes: rollup.totalUsedAverage))
             }
             for key in points.keys { points[key]!.sort { $0.time < $1.time } }
@@ -81,9 +84,8 @@ extension HistoryStore {
         let end = until.timeIntervalSince1970
         return try await read { db in
             let images = try ImageRecord.all(in: db)
-            let scans = try ScanRecord.finished(from: start - 86400, until: end, in: db)
-            let gaps = zip(scans, scans.dropFirst()).map { $1 - $0 }.sorted()
-            let typical = gaps.isEmpty ? 0 : gaps[gaps.count / 2]
+            let policy = ObservationPolicy(scanTimes: try ScanRecord.finished(from: start - ObservationPolicy.lookBack, until: end, in: db))
+            let typical = policy.observedAfterScan
             var spans: [Int64: [CoveredSpan]] = [:]
             var rawStart: [Int64: Double] = [:]
             let samples = try SampleRecord.overlapping(from: start - typical, until: end, in: db)
@@ -102,10 +104,10 @@ extension HistoryStore {
                 }
             }
             for rollup in try RollupRecord.rows(resolution: .hour, from: start, until: end, in: db)
-            where rollup.bucketStart + 3600 <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start && rollup.bucketStart + 3600 <= end {
+            where rollup.bucketStart + .hour <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start && rollup.bucketStart + .hour <= end {
                 // The hour's covered seconds, placed at its start: enough for sums and gap totals.
                 spans[rollup.imageRef, default: []].append(CoveredSpan(
-                    from: rollup.bucketStart, to: rollup.bucketStart + min(rollup.coveredSeconds, 3600),
+                    from: rollup.bucketStart, to: rollup.bucketStart + min(rollup.coveredSeconds, .hour),
                     provisionedBytes: Double(rollup.provisionedMaximum), usedBytes: rollup.usedAverage, totalUsedBytes: rollup.totalUsedAverage))
             }
             return (images, spans)

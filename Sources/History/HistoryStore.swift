@@ -12,6 +12,8 @@ public final class HistoryStore: Sendable {
     public let retention: Retention
     /// Path of the database file.
     public let path: String
+    /// Where the history is kept unless configured otherwise: beside the working directory.
+    public static let defaultPath = "rbd-meter.sqlite"
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, retention: Retention = Retention()) throws {
@@ -41,19 +43,11 @@ public final class HistoryStore: Sendable {
     }
 
     static func insert(_ report: ScanReport, in db: Database) throws -> Int64 {
-        let status: String
-        if report.succeeded {
-            status = "success"
-        } else if report.failure == nil && report.pools.contains(where: { $0.failure == nil }) {
-            status = "partial"
-        } else {
-            status = "failure"
-        }
         let time = report.finishedAt.timeIntervalSince1970
         // Only pools scanned to the end: a failed pool's numbers would be partial.
         let images = report.pools.filter { $0.failure == nil }.flatMap(\.images)
         var scan = ScanRecord(
-            id: nil, startedAt: report.startedAt.timeIntervalSince1970, finishedAt: time, status: status,
+            id: nil, startedAt: report.startedAt.timeIntervalSince1970, finishedAt: time, status: report.outcome.rawValue,
             mode: report.mode.rawValue, images: images.count, error: report.firstFailure?.message)
         try scan.insert(db)
         let scanID = scan.id!
@@ -81,16 +75,16 @@ public final class HistoryStore: Sendable {
         let latest = try SampleRecord.latest(of: refs, in: db)
         // A sample only stretches over time that was observed: after a gap in the scans (the
         // exporter was down), the same numbers start a new sample, so that reports see the gap.
-        let recent = try ScanRecord.finished(from: time - 30 * 86400, until: time, in: db).filter { $0 < time }.suffix(11)
-        let gaps = zip(recent, recent.dropFirst()).map { $1 - $0 }.sorted()
-        let longestStretch = gaps.isEmpty ? Double.infinity : 3 * gaps[gaps.count / 2]
+        let recent = try ScanRecord.finished(from: time - ObservationPolicy.lookBack, until: time, in: db)
+            .filter { $0 < time }.suffix(ObservationPolicy.recentScans)
+        let policy = ObservationPolicy(scanTimes: Array(recent))
         var unchanged: [Int64] = []
         for (image, ref) in zip(images, refs) {
             let sample = SampleRecord(
                 id: nil, imageRef: ref, firstScanID: scanID, lastScanID: scanID, firstAt: time, lastAt: time,
                 provisionedBytes: Int64(clamping: image.provisionedBytes), usedBytes: Int64(clamping: image.usedBytes),
                 totalUsedBytes: Int64(clamping: image.totalUsedBytes), watchers: Int64(image.watchers))
-            if let previous = latest[ref], previous.hasSameNumbers(as: sample), time - previous.lastAt <= longestStretch, let id = previous.id {
+            if let previous = latest[ref], previous.hasSameNumbers(as: sample), policy.isUnbroken(gap: time - previous.lastAt), let id = previous.id {
                 unchanged.append(id)
             } else {
                 var inserted = sample
@@ -107,30 +101,30 @@ public final class HistoryStore: Sendable {
     public func maintain(now: Double) async throws {
         let retention = self.retention
         try await database.write { db in
-            let currentHour = (now / 3600).rounded(.down) * 3600
+            let currentHour = (now / .hour).rounded(.down) * .hour
             let oldest = try SampleRecord.oldestTime(in: db) ?? currentHour
             // Roll up at most the retained hours, whatever the gap since the last roll-up.
-            let earliest = max((oldest / 3600).rounded(.down) * 3600, currentHour - retention.hourlyDays * 86400)
+            let earliest = max((oldest / .hour).rounded(.down) * .hour, currentHour - retention.hourlyDays * .day)
             var hour = max(try MetaRecord.value(MetaRecord.rolledUpHoursUntil, in: db) ?? earliest, earliest)
             while hour < currentHour {
                 try RollupRecord.rollUpHour(startingAt: hour, in: db)
-                hour += 3600
+                hour += .hour
             }
             try MetaRecord.set(MetaRecord.rolledUpHoursUntil, hour, in: db)
 
-            let currentDay = (now / 86400).rounded(.down) * 86400
-            let firstDay = ((earliest / 86400).rounded(.down) * 86400)
-            var day = max(try MetaRecord.value(MetaRecord.rolledUpDaysUntil, in: db) ?? firstDay, currentDay - retention.dailyDays * 86400)
+            let currentDay = (now / .day).rounded(.down) * .day
+            let firstDay = (earliest / .day).rounded(.down) * .day
+            var day = max(try MetaRecord.value(MetaRecord.rolledUpDaysUntil, in: db) ?? firstDay, currentDay - retention.dailyDays * .day)
             while day < currentDay {
                 try RollupRecord.rollUpDay(startingAt: day, in: db)
-                day += 86400
+                day += .day
             }
             try MetaRecord.set(MetaRecord.rolledUpDaysUntil, day, in: db)
 
-            try SampleRecord.deleteEnded(before: now - retention.rawDays * 86400, in: db)
-            try RollupRecord.delete(.hour, before: now - retention.hourlyDays * 86400, in: db)
-            try RollupRecord.delete(.day, before: now - retention.dailyDays * 86400, in: db)
-            try ScanRecord.deleteUnreferenced(before: now - retention.rawDays * 86400, in: db)
+            try SampleRecord.deleteEnded(before: now - retention.rawDays * .day, in: db)
+            try RollupRecord.delete(.hour, before: now - retention.hourlyDays * .day, in: db)
+            try RollupRecord.delete(.day, before: now - retention.dailyDays * .day, in: db)
+            try ScanRecord.deleteUnreferenced(before: now - retention.rawDays * .day, in: db)
         }
     }
 
@@ -149,10 +143,10 @@ public final class HistoryStore: Sendable {
                 let samples = try SampleRecord.overlapping(image: ref, from: from, until: to, in: db)
                 let rawStart = samples.first?.firstAt ?? to
                 let hours = try RollupRecord.rows(image: ref, resolution: .hour, from: from, until: rawStart, in: db)
-                    .filter { $0.bucketStart + 3600 <= rawStart }
+                    .filter { $0.bucketStart + .hour <= rawStart }
                 let hourStart = hours.first?.bucketStart ?? rawStart
                 let days = try RollupRecord.rows(image: ref, resolution: .day, from: from, until: hourStart, in: db)
-                    .filter { $0.bucketStart + 86400 <= hourStart }
+                    .filter { $0.bucketStart + .day <= hourStart }
                 points += days.map { HistoryPoint(rollup: $0, imageID: record.imageID) }
                 points += hours.map { HistoryPoint(rollup: $0, imageID: record.imageID) }
                 points += samples.map { HistoryPoint(sample: $0, imageID: record.imageID) }
@@ -170,7 +164,7 @@ public final class HistoryStore: Sendable {
     /// neither more nor fewer. An empty list means the history holds whole scans only. Scans older
     /// than the raw retention are left out, their samples being pruned.
     public func partialScans() async throws -> [Int64] {
-        let cutoff = Date().timeIntervalSince1970 - retention.rawDays * 86400
+        let cutoff = Date().timeIntervalSince1970 - retention.rawDays * .day
         return try await read { db in
             try Int64.fetchAll(db, sql: """
                 SELECT scan.id FROM scan

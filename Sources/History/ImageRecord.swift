@@ -37,14 +37,22 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     }
 
     /// The identity used to match a measured image to its record.
-    struct Key: Hashable {
-        var pool: String
-        var namespace: String
-        var name: String
-        var imageID: String
+    /// What identifies an image across scans: where it is, its name and its id.
+    public struct Key: Hashable, Sendable {
+        public var pool: String
+        public var namespace: String
+        public var name: String
+        public var imageID: String
+
+        public init(pool: String, namespace: String, name: String, imageID: String) {
+            self.pool = pool
+            self.namespace = namespace
+            self.name = name
+            self.imageID = imageID
+        }
     }
 
-    var key: Key { Key(pool: pool, namespace: namespace, name: name, imageID: imageID) }
+    public var key: Key { Key(pool: pool, namespace: namespace, name: name, imageID: imageID) }
 }
 
 extension ImageRecord {

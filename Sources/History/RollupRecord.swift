@@ -7,7 +7,7 @@ public struct RollupRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public enum Resolution: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
         case hour, day
 
-        public var seconds: Double { self == .hour ? 3600 : 86400 }
+        public var seconds: Double { self == .hour ? .hour : .day }
     }
 
     public var imageRef: Int64
@@ -49,7 +49,7 @@ extension RollupRecord {
                          MAX(MIN(last_at, :end) - MAX(first_at, :start), 1.0) AS w
                   FROM sample WHERE first_at < :end AND last_at >= :start)
             GROUP BY image_ref
-            """, arguments: ["start": start, "end": start + 3600])
+            """, arguments: ["start": start, "end": start + .hour])
     }
 
     /// Rolls one day's hourly rows up into that day's rows.
@@ -62,7 +62,7 @@ extension RollupRecord {
                    SUM(total_used_avg * covered_seconds) / SUM(covered_seconds), MAX(total_used_max), MAX(provisioned_max)
             FROM rollup WHERE resolution = 'hour' AND bucket_start >= :start AND bucket_start < :end
             GROUP BY image_ref
-            """, arguments: ["start": start, "end": start + 86400])
+            """, arguments: ["start": start, "end": start + .day])
     }
 
     /// An image's rows of one resolution overlapping `from..<until`, oldest first.

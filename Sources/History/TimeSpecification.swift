@@ -4,7 +4,7 @@ import Foundation
 /// `2w`) or a date (`2026-11-01`, `2026-11-01T12:00:00Z`).
 public enum TimeSpecification {
     public static func parse(_ text: String, now: Date = Date()) -> Date? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400]
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": .hour, "d": .day, "w": 7 * .day]
         if let unit = text.last, let seconds = units[unit], let count = Double(text.dropLast()), count >= 0 {
             return now.addingTimeInterval(-count * seconds)
         }

@@ -39,4 +39,12 @@ public actor ClusterConnector {
 
     /// The connection if one was made.
     public var current: Cluster? { cluster }
+
+    /// Drops the connection; it shuts down on the pool once its last user lets go of it (see
+    /// ``Cluster``), and shutting the pool down waits for that. A later ``connect()`` connects anew.
+    public func close() {
+        cluster = nil
+        attempt?.cancel()
+        attempt = nil
+    }
 }

@@ -21,8 +21,8 @@ public struct MeterSnapshot: Sendable {
     public var scanErrors: [ErrorKey: UInt64]
     /// Images that were listed but not measured, by pool and reason.
     public var imageScanErrors: [ErrorKey: UInt64]
-    /// Scans by result: `success`, `partial` or `failure`.
-    public var scans: [String: UInt64]
+    /// Scans by outcome.
+    public var scans: [ScanReport.Outcome: UInt64]
     /// Scans that could not be written to the history database.
     public var historyErrors: UInt64
     /// Seconds the latest scan took to write to the history.
@@ -43,9 +43,9 @@ public struct MeterSnapshot: Sendable {
     /// A counter's labels.
     public struct ErrorKey: Sendable, Hashable, Comparable {
         public var pool: String
-        public var reason: String
+        public var reason: ScanFailure.Reason
 
-        public init(pool: String, reason: String) {
+        public init(pool: String, reason: ScanFailure.Reason) {
             self.pool = pool
             self.reason = reason
         }

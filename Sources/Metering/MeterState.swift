@@ -31,7 +31,7 @@ public final class MeterState: Sendable {
             snapshot.up = false
             snapshot.lastAttemptAt = date
             snapshot.scanErrors[.init(pool: "", reason: failure.reason), default: 0] += 1
-            snapshot.scans["failure", default: 0] += 1
+            snapshot.scans[.failure, default: 0] += 1
             for name in snapshot.pools.keys { snapshot.pools[name]?.stale = true }
             snapshot.version += 1
         }
@@ -66,21 +66,19 @@ public final class MeterState: Sendable {
         next.mode = report.mode
         if let failure = report.failure {
             // Nothing was scanned: the pools could not even be listed.
-            next.up = !failure.isClusterUnreachable
+            next.up = !failure.clusterUnreachable
             next.scanErrors[.init(pool: "", reason: failure.reason), default: 0] += 1
-            next.scans["failure", default: 0] += 1
+            next.scans[.failure, default: 0] += 1
             for name in next.pools.keys { next.pools[name]?.stale = true }
             return next
         }
         var pools: [String: PoolState] = [:]
-        var unreachable = false
         for scan in report.pools {
             let old = previous.pools[scan.pool]
             for failure in scan.imageFailures + scan.trashFailures {
                 next.imageScanErrors[.init(pool: scan.pool, reason: failure.failure.reason), default: 0] += 1
             }
             if let failure = scan.failure {
-                unreachable = unreachable || failure.isClusterUnreachable
                 next.scanErrors[.init(pool: scan.pool, reason: failure.reason), default: 0] += 1
                 var kept = old ?? PoolState(pool: scan.pool, namespaces: scan.namespaces)
                 kept.stale = true
@@ -103,18 +101,13 @@ public final class MeterState: Sendable {
             pools[scan.pool]?.trash = TrashUsage.keepingFailed(scan.trash, failures: scan.trashFailures, previous: old?.trash ?? [])
         }
         next.pools = pools
-        next.up = !unreachable
+        next.up = !report.clusterUnreachable
         if report.pools.isEmpty || report.pools.contains(where: { $0.failure == nil }) {
             next.lastDataAt = report.finishedAt
         }
-        let result: String
-        if report.succeeded {
-            result = "success"
-            next.lastSuccessAt = report.finishedAt
-        } else {
-            result = report.pools.contains { $0.failure == nil } ? "partial" : "failure"
-        }
-        next.scans[result, default: 0] += 1
+        let outcome = report.outcome
+        if outcome == .success { next.lastSuccessAt = report.finishedAt }
+        next.scans[outcome, default: 0] += 1
         return next
     }
 }

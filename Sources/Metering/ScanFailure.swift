@@ -2,15 +2,36 @@ import RBD
 
 /// Why a pool or an image could not be measured.
 public struct ScanFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A short, stable label for metrics: `timeout`, `not_found`, `permission_denied`, `budget_exceeded`,
-    /// `cancelled` or `error`.
-    public var reason: String
+    /// A short, stable label for metrics (`rbd_meter_scan_errors_total{reason}`) and JSON output.
+    public enum Reason: String, Sendable, CaseIterable, Comparable {
+        /// Ceph did not answer within the client's timeout.
+        case timeout
+        /// The pool, namespace or image does not exist (any more).
+        case notFound = "not_found"
+        /// The client's caps do not allow the request.
+        case permissionDenied = "permission_denied"
+        /// The pool's scan took longer than `scan.pool_time_budget_seconds`.
+        case budgetExceeded = "budget_exceeded"
+        /// The scan was cancelled (shutdown).
+        case cancelled
+        /// Anything else.
+        case error
+
+        public static func < (lhs: Reason, rhs: Reason) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public var reason: Reason
     /// The full message, e.g. `open image rbd/vol1: ENOENT (No such file or directory)`.
     public var message: String
+    /// Whether the monitors did not answer: nothing can be scanned until they do, so the scan ends
+    /// and the scheduler backs off. A timeout inside one pool (a stuck placement group, a frozen OSD)
+    /// is not that: the other pools are scanned on.
+    public var clusterUnreachable: Bool
 
-    public init(reason: String, message: String) {
+    public init(reason: Reason, message: String, clusterUnreachable: Bool = false) {
         self.reason = reason
         self.message = message
+        self.clusterUnreachable = clusterUnreachable
     }
 
     /// Classifies any error a scan may meet.
@@ -19,24 +40,28 @@ public struct ScanFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case let failure as ScanFailure:
             self = failure
         case let rbd as RBDError:
-            let reason: String
+            let reason: Reason
             switch rbd.kind {
-            case .timedOut: reason = "timeout"
-            case .notFound: reason = "not_found"
-            case .permissionDenied: reason = "permission_denied"
-            case .cancelled: reason = "cancelled"
-            default: reason = "error"
+            case .timedOut: reason = .timeout
+            case .notFound: reason = .notFound
+            case .permissionDenied: reason = .permissionDenied
+            case .cancelled: reason = .cancelled
+            default: reason = .error
             }
             self.init(reason: reason, message: rbd.description)
         case is CancellationError:
-            self.init(reason: "cancelled", message: "scan cancelled")
+            self.init(reason: .cancelled, message: "scan cancelled")
         default:
-            self.init(reason: "error", message: String(describing: error))
+            self.init(reason: .error, message: String(describing: error))
         }
     }
 
-    /// Whether the failure means the cluster itself is out of reach, so that scanning on is pointless.
-    public var isClusterUnreachable: Bool { reason == "timeout" }
+    /// The same failure, known to mean that the monitors are out of reach.
+    public var asClusterUnreachable: ScanFailure {
+        var failure = self
+        failure.clusterUnreachable = true
+        return failure
+    }
 
     public var description: String { message }
 }
@@ -56,5 +81,5 @@ public struct ImageFailure: Sendable, Equatable {
     }
 
     /// Whether the image simply vanished (deleted or renamed during the scan): not an error.
-    public var vanished: Bool { failure.reason == "not_found" }
+    public var vanished: Bool { failure.reason == .notFound }
 }

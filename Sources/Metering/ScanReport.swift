@@ -20,8 +20,29 @@ public struct ScanReport: Sendable {
     /// Every image measured, pool by pool.
     public var images: [ImageUsage] { pools.flatMap(\.images) }
 
+    /// How a scan ended, as `rbd_meter_scans_total{result}` and the history count it.
+    public enum Outcome: String, Sendable, CaseIterable {
+        /// Every pool was scanned to the end.
+        case success
+        /// Some pools were, others failed.
+        case partial
+        /// No pool was scanned to the end (or the pools could not even be listed).
+        case failure
+    }
+
+    public var outcome: Outcome {
+        if failure != nil { return .failure }
+        if pools.allSatisfy({ $0.failure == nil }) { return .success }
+        return pools.contains { $0.failure == nil } ? .partial : .failure
+    }
+
     /// Whether every pool was scanned to the end.
-    public var succeeded: Bool { failure == nil && pools.allSatisfy { $0.failure == nil } }
+    public var succeeded: Bool { outcome == .success }
+
+    /// Whether the monitors were out of reach, so that the scheduler should back off.
+    public var clusterUnreachable: Bool {
+        failure?.clusterUnreachable == true || pools.contains { $0.failure?.clusterUnreachable == true }
+    }
 
     /// The first failure of the scan or of a pool.
     public var firstFailure: ScanFailure? { failure ?? pools.lazy.compactMap(\.failure).first }

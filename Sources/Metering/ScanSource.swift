@@ -20,7 +20,7 @@ public enum ScanAttempt: Sendable {
         case .unreachable:
             return true
         case .report(let report):
-            return report.failure?.isClusterUnreachable == true || report.pools.contains { $0.failure?.isClusterUnreachable == true }
+            return report.clusterUnreachable
         }
     }
 }

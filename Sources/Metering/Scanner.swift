@@ -7,16 +7,24 @@ import RBD
 /// Pools are scanned one after another, so that each has its own duration and time budget; within a
 /// pool up to ``ScanOptions/concurrency`` images are measured at once, and the cluster's
 /// ``BlockingPool`` bounds the Ceph calls in flight. An image that fails is recorded and skipped; an
-/// image that times out means the cluster is out of reach, which ends the scan.
+/// image that times out ends its pool's scan (its placement groups do not answer), and the other pools
+/// are scanned on, unless the monitors do not answer either: then the cluster is out of reach and
+/// the scan ends.
 public struct Scanner: Sendable {
     public var cluster: Cluster
     public var options: ScanOptions
     public var logger: Logger
+    /// Told of every image measured, as it happens; for tests that must act while a scan runs.
+    public var onImageMeasured: (@Sendable (ImageUsage) -> Void)?
 
-    public init(cluster: Cluster, options: ScanOptions, logger: Logger = Logger(label: "rbd-meter.scanner")) {
+    public init(
+        cluster: Cluster, options: ScanOptions, logger: Logger = Logger(label: "rbd-meter.scanner"),
+        onImageMeasured: (@Sendable (ImageUsage) -> Void)? = nil
+    ) {
         self.cluster = cluster
         self.options = options
         self.logger = logger
+        self.onImageMeasured = onImageMeasured
     }
 
     /// Runs one scan. Failures are part of the report; the call itself never throws.
@@ -25,11 +33,16 @@ public struct Scanner: Sendable {
     ///   since are not measured again (see ``ImageMeter/measure(_:in:index:previous:)``).
     public func scan(previous: [String: ImageUsage] = [:]) async -> ScanReport {
         let startedAt = Date()
+        // Tests wait for this line before they change the cluster under a running scan.
+        logger.info("scan started")
         let pools: [String]
         do {
             pools = try await selectPools()
         } catch {
-            return ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: [], failure: ScanFailure(error))
+            // The pool list comes from the monitors: a timeout here means they do not answer.
+            var failure = ScanFailure(error)
+            if failure.reason == .timeout { failure = failure.asClusterUnreachable }
+            return ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: [], failure: failure)
         }
         // Quotas and stored bytes come from the manager's statistics; without them the scan still
         // counts. Of several shards only the first reports them, so that sums stay right.
@@ -50,8 +63,13 @@ public struct Scanner: Sendable {
             }
             var scan = await scanPool(pool, previous: previous)
             scan.capacity = capacities[pool]
-            if let failure = scan.failure, failure.isClusterUnreachable || failure.reason == "cancelled" {
-                abort = failure
+            if let failure = scan.failure {
+                if failure.reason == .cancelled {
+                    abort = failure
+                } else if failure.reason == .timeout, await !monitorsAnswer() {
+                    scan.failure = failure.asClusterUnreachable
+                    abort = scan.failure
+                }
             }
             scans.append(scan)
         }
@@ -62,6 +80,20 @@ public struct Scanner: Sendable {
             "failure": "\(report.firstFailure?.message ?? "none")",
         ])
         return report
+    }
+
+    /// Whether the monitors answer a trivial command within `rados_mon_op_timeout`. A pool that timed
+    /// out may only have stuck placement groups; the other pools are worth scanning only if the
+    /// cluster itself is still there. A refusal (EACCES) is an answer too.
+    func monitorsAnswer() async -> Bool {
+        do {
+            _ = try await cluster.monitorCommand(#"{"prefix":"mon stat","format":"json"}"#)
+            return true
+        } catch let error as RBDError {
+            return error.kind != .timedOut
+        } catch {
+            return true
+        }
     }
 
     /// The pools named in the options (which must exist), or every RBD pool the filter lets through.
@@ -98,7 +130,7 @@ public struct Scanner: Sendable {
             } catch {
                 scan.failure = ScanFailure(error)
             }
-            scan.duration = seconds(clock.now - start)
+            scan.duration = (clock.now - start).inSeconds
             scans.append(scan)
         }
         return ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
@@ -119,7 +151,7 @@ public struct Scanner: Sendable {
         } catch {
             scan.failure = ScanFailure(error)
         }
-        scan.duration = seconds(clock.now - start)
+        scan.duration = (clock.now - start).inSeconds
         if let failure = scan.failure {
             logger.warning("pool scan failed", metadata: ["pool": "\(pool)", "error": "\(failure.message)"])
         }
@@ -186,21 +218,24 @@ public struct Scanner: Sendable {
                 switch outcome {
                 case .deadline:
                     group.cancelAll()
-                    scan.failure = ScanFailure(reason: "budget_exceeded", message: "scan of pool \(scan.pool) exceeded its time budget of \(budget!)")
+                    scan.failure = ScanFailure(reason: .budgetExceeded, message: "scan of pool \(scan.pool) exceeded its time budget of \(budget!)")
                     return
                 case .measured(let usage):
                     inFlight -= 1
                     scan.images.append(usage)
                     if usage.reused { scan.reused += 1 }
+                    onImageMeasured?(usage)
                 case .failed(let item, let failure):
                     inFlight -= 1
                     scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))
-                    if failure.isClusterUnreachable || failure.reason == "cancelled" {
+                    // A timeout means the pool's placement groups do not answer: every further image
+                    // would wait as long, so the pool's scan ends here.
+                    if failure.reason == .timeout || failure.reason == .cancelled {
                         group.cancelAll()
                         scan.failure = failure
                         return
                     }
-                    if failure.reason != "not_found" {
+                    if failure.reason != .notFound {
                         logger.warning("image scan failed", metadata: ["image": "\(item.context.spec(image: item.image))", "error": "\(failure.message)"])
                     }
                 }
@@ -215,9 +250,4 @@ public struct Scanner: Sendable {
         }
         scan.images.sort { ($0.namespace, $0.image) < ($1.namespace, $1.image) }
     }
-}
-
-/// Seconds in a `Duration`, as a floating-point number.
-func seconds(_ duration: Duration) -> TimeInterval {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }

@@ -15,11 +15,12 @@ public struct Scheduler: Service {
         /// Each wait is the interval moved by up to this fraction either way, so that several
         /// exporters started together do not scan in lockstep.
         public var jitter: Double
-        /// First retry delay while the cluster is unreachable; it doubles up to ``maximumBackoff``.
+        /// First retry delay while the cluster is unreachable (at most the interval); it doubles up to
+        /// ``maximumBackoff``.
         public var initialBackoff: Duration
         public var maximumBackoff: Duration
 
-        public init(interval: Duration, jitter: Double = 0.1, initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(300)) {
+        public init(interval: Duration = .seconds(300), jitter: Double = 0.1, initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(300)) {
             self.interval = interval
             self.jitter = jitter
             self.initialBackoff = initialBackoff
@@ -30,11 +31,11 @@ public struct Scheduler: Service {
         public func delay(afterUnreachable failures: Int, random: Double) -> Duration {
             if failures > 0 {
                 let exponent = min(failures - 1, 30)
-                let backoff = initialBackoff * (1 << exponent)
+                let backoff = min(initialBackoff, interval) * (1 << exponent)
                 return min(backoff, maximumBackoff)
             }
             let factor = 1 + jitter * (2 * random - 1)
-            let milliseconds = (Double(interval.components.seconds) * 1000 + Double(interval.components.attoseconds) / 1e15) * factor
+            let milliseconds = interval.inSeconds * 1000 * factor
             return .milliseconds(Int64(milliseconds.rounded()))
         }
     }

@@ -24,7 +24,7 @@ public struct TrashScanner: Sendable {
 
     /// Lists and measures the trash of `scan`'s namespaces into ``PoolScan/trash`` and
     /// ``PoolScan/trashFailures``. A trash that cannot be listed throws, like an image listing that
-    /// fails, and an unreachable cluster or a cancelled scan fails the pool.
+    /// fails, and a timeout or a cancelled scan fails the pool.
     ///
     /// Past `deadline` (the pool's time budget) the trashed images not yet measured become failures
     /// with reason `budget_exceeded`, and the pool keeps its live numbers: the trash is not worth
@@ -81,8 +81,8 @@ public struct TrashScanner: Sendable {
                     inFlight -= 1
                     failures.append(imageFailure)
                     failedIDs.insert(id)
-                    // An unreachable cluster or a cancelled scan ends the pool, as for live images.
-                    if imageFailure.failure.isClusterUnreachable || imageFailure.failure.reason == "cancelled" {
+                    // A timeout or a cancelled scan ends the pool, as for live images.
+                    if imageFailure.failure.reason == .timeout || imageFailure.failure.reason == .cancelled {
                         failure = imageFailure.failure
                     }
                 }
@@ -97,7 +97,7 @@ public struct TrashScanner: Sendable {
             for item in work where !done.contains(item.entry.id) {
                 failures.append(ImageFailure(
                     pool: pool, namespace: item.context.namespace, image: item.entry.name,
-                    failure: ScanFailure(reason: "budget_exceeded", message: "trash of pool \(pool): time budget exceeded before \(item.context.spec(image: item.entry.name)) (id \(item.entry.id)) was measured")))
+                    failure: ScanFailure(reason: .budgetExceeded, message: "trash of pool \(pool): time budget exceeded before \(item.context.spec(image: item.entry.name)) (id \(item.entry.id)) was measured")))
             }
         }
         trash.sort { ($0.usage.namespace, $0.usage.image, $0.usage.id) < ($1.usage.namespace, $1.usage.image, $1.usage.id) }

@@ -1,5 +1,6 @@
 import Glibc
 import NIOPosix
+import Synchronization
 
 /// The threads that run librados and librbd calls.
 ///
@@ -13,6 +14,7 @@ public final class BlockingPool: Sendable {
     public let niceness: Int32
     private let pool: NIOThreadPool
     private let niced = ThreadSpecificVariable<Marker>()
+    private let detached = Mutex<(running: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
 
     private final class Marker: Sendable {}
 
@@ -46,8 +48,34 @@ public final class BlockingPool: Sendable {
         }
     }
 
-    /// Waits for running work to finish and stops the threads.
+    /// Runs `body` on one of the pool's threads without waiting for it; for releasing Ceph handles
+    /// from a `deinit`, which may run on any thread, the cooperative ones included. ``shutdown()``
+    /// waits for such work. Once the pool is shut down, `body` runs at once on the caller's thread:
+    /// by then the process is ending, and a handle must still be released before it exits.
+    public func runDetached(_ body: @escaping @Sendable () -> Void) {
+        detached.withLock { $0.running += 1 }
+        pool.submit { [self] _ in
+            body()
+            let waiters = self.detached.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.running -= 1
+                guard state.running == 0 else { return [] }
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    /// Waits for detached work (handles being released) and running work to finish, and stops the threads.
     public func shutdown() async {
+        await withCheckedContinuation { continuation in
+            let idle = detached.withLock { state in
+                if state.running == 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
         try? await pool.shutdownGracefully()
     }
 }

@@ -5,6 +5,12 @@ import Foundation
 ///
 /// librados handles are thread-safe, so one `Cluster` serves every task of the process. Its calls
 /// run on the cluster's ``BlockingPool``, never on the caller's thread.
+///
+/// The connection ends when the last reference to it goes, its ``IOContext``s' included (each keeps
+/// its cluster alive). `rados_shutdown` joins the client's messenger threads and may wait for the
+/// network, and that last reference may drop on a cooperative thread: the shutdown is handed to the
+/// pool, and ``BlockingPool/shutdown()`` waits for it. So a process closes its connections by
+/// dropping them and then shutting their pool down.
 public final class Cluster: @unchecked Sendable {
     let handle: rados_t
     /// The threads every Ceph call of this cluster runs on.
@@ -18,8 +24,10 @@ public final class Cluster: @unchecked Sendable {
         self.options = options
     }
 
+    /// Implements: `rados_shutdown`, on the pool.
     deinit {
-        rados_shutdown(handle)
+        let handle = UncheckedHandle(handle)
+        pool.runDetached { rados_shutdown(handle.value) }
     }
 
     /// Connects to the cluster that `options` describe.
@@ -50,10 +58,20 @@ public final class Cluster: @unchecked Sendable {
             }
             let conf = options.configFile
             let readResult = rados_conf_read_file(handle, conf)
-            try check(readResult, "read config", conf ?? "(default search path)")
+            // Monitor addresses given directly make a ceph.conf unnecessary (a container has none);
+            // one that is there is still read, and a named one must exist.
+            if !(readResult == -ENOENT && conf == nil && options.monitorHosts != nil) {
+                try check(readResult, "read config", conf ?? "(default search path)")
+            }
             try check(rados_conf_parse_env(handle, nil), "read CEPH_ARGS", target)
+            if let monitors = options.monitorHosts {
+                try check(rados_conf_set(handle, "mon_host", monitors), "set monitor addresses", monitors)
+            }
             if let keyring = options.keyring {
                 try check(rados_conf_set(handle, "keyring", keyring), "set keyring", keyring)
+            }
+            if let keyFile = options.keyFile {
+                try check(rados_conf_set(handle, "keyfile", keyFile), "set key file", keyFile)
             }
             let timeouts = [
                 ("client_mount_timeout", options.connectTimeout),

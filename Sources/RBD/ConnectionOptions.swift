@@ -6,6 +6,11 @@ public struct ConnectionOptions: Sendable, Equatable {
     public var clientID: String
     /// Path of the keyring; `nil` lets librados find it from the config.
     public var keyring: String?
+    /// Monitor addresses as Ceph's `mon_host` takes them (`10.0.0.1:6789,10.0.0.2:6789`, or `v2:` forms):
+    /// with them no `ceph.conf` is needed, as in a container.
+    public var monitorHosts: String?
+    /// Path of a file holding only the client's base64 key (`keyfile`), as Kubernetes secrets hold it.
+    public var keyFile: String?
     /// Seconds to wait for the monitors when connecting (`client_mount_timeout`).
     public var connectTimeout: Int
     /// Seconds a monitor request may take before it fails with `ETIMEDOUT` (`rados_mon_op_timeout`).
@@ -19,6 +24,8 @@ public struct ConnectionOptions: Sendable, Equatable {
         configFile: String? = nil,
         clientID: String = "admin",
         keyring: String? = nil,
+        monitorHosts: String? = nil,
+        keyFile: String? = nil,
         connectTimeout: Int = 10,
         monitorOperationTimeout: Int = 30,
         osdOperationTimeout: Int = 60,
@@ -27,9 +34,21 @@ public struct ConnectionOptions: Sendable, Equatable {
         self.configFile = configFile
         self.clientID = clientID
         self.keyring = keyring
+        self.monitorHosts = monitorHosts
+        self.keyFile = keyFile
         self.connectTimeout = connectTimeout
         self.monitorOperationTimeout = monitorOperationTimeout
         self.osdOperationTimeout = osdOperationTimeout
         self.settings = settings
+    }
+
+    /// The same cluster as another client: the REST API may act with a key of its own while the
+    /// metering side keeps a read-only one.
+    public func actingAs(clientID: String, keyring: String?, keyFile: String?) -> ConnectionOptions {
+        var options = self
+        options.clientID = clientID
+        options.keyring = keyring
+        options.keyFile = keyFile
+        return options
     }
 }

@@ -38,7 +38,19 @@ public final class IOContext: @unchecked Sendable {
     }
 
     deinit {
-        rados_ioctx_destroy(handle)
+        // The last reference may drop on a cooperative thread: destroy on the pool, and keep the
+        // cluster alive until then, as librados requires.
+        let handle = UncheckedContext(handle)
+        let cluster = self.cluster
+        cluster.pool.runDetached {
+            rados_ioctx_destroy(handle.value)
+            withExtendedLifetime(cluster) {}
+        }
+    }
+
+    private struct UncheckedContext: @unchecked Sendable {
+        let value: rados_ioctx_t
+        init(_ value: rados_ioctx_t) { self.value = value }
     }
 
     /// `pool` or `pool/namespace`, as the rbd CLI writes a location.

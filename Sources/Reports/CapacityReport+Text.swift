@@ -59,8 +59,8 @@ extension CapacityReport {
         return table
     }
 
-    /// Everything as one JSON object.
-    public var json: String {
+    /// Everything as one JSON object; fails only on a number JSON cannot hold (infinite or NaN).
+    public func json() throws -> String {
         struct Document: Encodable {
             struct Group: Encodable {
                 var group: String
@@ -122,7 +122,7 @@ extension CapacityReport {
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
     }
 }
 

@@ -96,9 +96,10 @@ public struct CapacityReport: Sendable {
         }
 
         let times = (0..<chartPoints).map { since.timeIntervalSince1970 + (now.timeIntervalSince(since)) * Double($0) / Double(max(chartPoints - 1, 1)) }
+        let policy = extract.policy
         func series(of refs: [Int64]) -> [(Double, Double?)] {
             times.map { time in
-                let values = refs.compactMap { value(of: extract.points[$0] ?? [], at: time) }
+                let values = refs.compactMap { value(of: extract.points[$0] ?? [], at: time, policy: policy) }
                 return (time, values.isEmpty ? nil : values.reduce(0, +))
             }
         }
@@ -134,10 +135,9 @@ public struct CapacityReport: Sendable {
     }
 
     /// The value an image had at `time`: its latest point at or before it, while the image was
-    /// observed (from its first point to two hours after its last, the longest a scan interval is
-    /// taken to be).
-    static func value(of points: [SeriesPoint], at time: Double) -> Double? {
-        guard let first = points.first, let last = points.last, time >= first.time, time <= last.time + 7200,
+    /// observed (from its first point until the scans' silence after its last becomes a gap).
+    static func value(of points: [SeriesPoint], at time: Double, policy: ObservationPolicy) -> Double? {
+        guard let first = points.first, let last = points.last, time >= first.time, policy.isUnbroken(gap: time - last.time),
               let index = points.lastIndex(where: { $0.time <= time })
         else { return nil }
         return points[index].totalUsedBytes

@@ -1,3 +1,5 @@
+import History
+
 /// Growth and the time left until a limit, for an image, a namespace or a pool.
 public struct Forecast: Sendable, Equatable {
     public enum Subject: Sendable, Hashable {
@@ -30,13 +32,13 @@ public struct Forecast: Sendable, Equatable {
 
     /// Days until the earliest limit, `nil` when none is approached.
     public func daysToFull(now: Double) -> Double? {
-        fullAt.values.min().map { max(($0 - now) / 86400, 0) }
+        fullAt.values.min().map { max(($0 - now) / .day, 0) }
     }
 
     /// When a value of `current` growing by `perDay` reaches `limit`; now if it already has.
     static func reach(_ limit: Double, from current: Double, perDay: Double, now: Double) -> Double? {
         if current >= limit { return now }
         guard perDay > 0 else { return nil }
-        return now + (limit - current) / perDay * 86400
+        return now + (limit - current) / perDay * .day
     }
 }

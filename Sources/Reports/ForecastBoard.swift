@@ -25,6 +25,9 @@ public final class ForecastBoard: ScanSink {
         self.logger = logger
     }
 
+    /// How often forecasts are refitted unless configured otherwise.
+    public static let defaultRefreshSeconds: Double = 3600
+
     /// The forecasts as last computed.
     public var current: [Forecast] { forecasts.withLock { $0.values } }
 

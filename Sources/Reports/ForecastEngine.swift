@@ -19,81 +19,102 @@ public struct ForecastEngine: Sendable {
     /// A namespace or pool grows by the sum of its images' slopes: a sum of straight lines is the
     /// straight line of the sum, and the images' own fits already ignored their outliers.
     public func forecasts(history: HistoryStore, pools: [PoolState], rules: [QuotaRule], now: Date = Date()) async throws -> [Forecast] {
-        let extract = try await history.extract(from: now.addingTimeInterval(-windowDays * 86400), until: now)
+        let extract = try await history.extract(from: now.addingTimeInterval(-windowDays * .day), until: now)
         return forecasts(extract: extract, pools: pools, rules: rules, now: now.timeIntervalSince1970)
     }
 
-    func forecasts(extract: HistoryExtract, pools: [PoolState], rules: [QuotaRule], now: Double) -> [Forecast] {
-        var byKey: [String: Int64] = [:]
-        for (ref, record) in extract.images {
-            byKey["\(record.pool)\u{0}\(record.namespace)\u{0}\(record.name)\u{0}\(record.imageID)"] = ref
+    /// Growth and bytes added up over a group of images.
+    struct Totals {
+        var growthPerDay = 0.0
+        var usedGrowthPerDay = 0.0
+        var totalUsedBytes = 0.0
+        var usedBytes = 0.0
+        var provisionedBytes = 0.0
+
+        mutating func add(_ image: Forecast) {
+            growthPerDay += image.growthPerDay
+            usedGrowthPerDay += image.usedGrowthPerDay
+            totalUsedBytes += image.totalUsedBytes
+            usedBytes += image.usedBytes
+            provisionedBytes += image.provisionedBytes
         }
+    }
+
+    /// A namespace, as the sums know it.
+    struct NamespaceKey: Hashable, Comparable {
+        var pool: String
+        var namespace: String
+
+        static func < (lhs: NamespaceKey, rhs: NamespaceKey) -> Bool { (lhs.pool, lhs.namespace) < (rhs.pool, rhs.namespace) }
+    }
+
+    func forecasts(extract: HistoryExtract, pools: [PoolState], rules: [QuotaRule], now: Double) -> [Forecast] {
+        let refs = Dictionary(extract.images.map { ($0.value.key, $0.key) }, uniquingKeysWith: { first, _ in first })
         let quotas = QuotaEvaluator.evaluate(rules.filter { $0.counted == .totalUsed }, pools: pools)
-        func tightest(_ matches: (QuotaStatus) -> Bool) -> Double? {
-            quotas.filter(matches).map { Double($0.rule.limitBytes) }.min()
+        func tightestQuota(_ scope: QuotaRule.Scope, pool: String, namespace: String = "", image: String = "") -> Double? {
+            quotas.filter { quota in
+                quota.rule.scope == scope && quota.pool == pool
+                    && (scope == .pool || quota.namespace == namespace) && (scope != .image || quota.image == image)
+            }.map { Double($0.rule.limitBytes) }.min()
         }
 
         var forecasts: [Forecast] = []
-        var namespaceSums: [[String]: (Double, Double, Double, Double, Double)] = [:]
-        var poolSums: [String: (Double, Double, Double, Double, Double)] = [:]
+        var namespaces: [NamespaceKey: Totals] = [:]
+        var poolTotals: [String: Totals] = [:]
         for pool in pools {
             for image in pool.images {
-                let ref = byKey["\(image.pool)\u{0}\(image.namespace)\u{0}\(image.image)\u{0}\(image.id)"]
-                var points = ref.flatMap { extract.points[$0] } ?? []
+                let key = ImageRecord.Key(pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id)
+                var points = refs[key].flatMap { extract.points[$0] } ?? []
                 points.append(SeriesPoint(time: now, provisionedBytes: Double(image.provisionedBytes), usedBytes: Double(image.usedBytes), totalUsedBytes: Double(image.totalUsedBytes)))
                 let (total, used) = slopes(points)
-                var forecast = Forecast(
-                    subject: .image(pool: image.pool, namespace: image.namespace, image: image.image),
+                let totals = Totals(
                     growthPerDay: total, usedGrowthPerDay: used, totalUsedBytes: Double(image.totalUsedBytes),
-                    usedBytes: Double(image.usedBytes), provisionedBytes: Double(image.provisionedBytes), fullAt: [:])
-                forecast.fullAt[.provisioned] = Forecast.reach(forecast.provisionedBytes, from: forecast.usedBytes, perDay: used, now: now)
-                if let limit = tightest({ $0.rule.scope == .image && $0.pool == image.pool && $0.namespace == image.namespace && $0.image == image.image }) {
-                    forecast.fullAt[.quota] = Forecast.reach(limit, from: forecast.totalUsedBytes, perDay: total, now: now)
-                }
+                    usedBytes: Double(image.usedBytes), provisionedBytes: Double(image.provisionedBytes))
+                let forecast = Self.forecast(
+                    .image(pool: image.pool, namespace: image.namespace, image: image.image), totals,
+                    quota: tightestQuota(.image, pool: image.pool, namespace: image.namespace, image: image.image), now: now)
                 forecasts.append(forecast)
-                for key in [[image.pool, image.namespace]] {
-                    let sum = namespaceSums[key] ?? (0, 0, 0, 0, 0)
-                    namespaceSums[key] = (sum.0 + total, sum.1 + used, sum.2 + forecast.totalUsedBytes, sum.3 + forecast.usedBytes, sum.4 + forecast.provisionedBytes)
-                }
-                let sum = poolSums[image.pool] ?? (0, 0, 0, 0, 0)
-                poolSums[image.pool] = (sum.0 + total, sum.1 + used, sum.2 + forecast.totalUsedBytes, sum.3 + forecast.usedBytes, sum.4 + forecast.provisionedBytes)
+                namespaces[NamespaceKey(pool: image.pool, namespace: image.namespace), default: Totals()].add(forecast)
+                poolTotals[image.pool, default: Totals()].add(forecast)
             }
         }
-        for key in namespaceSums.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let (total, used, totalBytes, usedBytes, provisioned) = namespaceSums[key]!
-            var forecast = Forecast(
-                subject: .namespace(pool: key[0], namespace: key[1]), growthPerDay: total, usedGrowthPerDay: used,
-                totalUsedBytes: totalBytes, usedBytes: usedBytes, provisionedBytes: provisioned, fullAt: [:])
-            forecast.fullAt[.provisioned] = Forecast.reach(provisioned, from: usedBytes, perDay: used, now: now)
-            if let limit = tightest({ $0.rule.scope == .namespace && $0.pool == key[0] && $0.namespace == key[1] }) {
-                forecast.fullAt[.quota] = Forecast.reach(limit, from: totalBytes, perDay: total, now: now)
-            }
-            forecasts.append(forecast)
+        for key in namespaces.keys.sorted() {
+            forecasts.append(Self.forecast(
+                .namespace(pool: key.pool, namespace: key.namespace), namespaces[key]!,
+                quota: tightestQuota(.namespace, pool: key.pool, namespace: key.namespace), now: now))
         }
         for pool in pools {
-            guard let (total, used, totalBytes, usedBytes, provisioned) = poolSums[pool.pool] else { continue }
-            var forecast = Forecast(
-                subject: .pool(pool.pool), growthPerDay: total, usedGrowthPerDay: used,
-                totalUsedBytes: totalBytes, usedBytes: usedBytes, provisionedBytes: provisioned, fullAt: [:])
-            forecast.fullAt[.provisioned] = Forecast.reach(provisioned, from: usedBytes, perDay: used, now: now)
-            if let limit = tightest({ $0.rule.scope == .pool && $0.pool == pool.pool }) {
-                forecast.fullAt[.quota] = Forecast.reach(limit, from: totalBytes, perDay: total, now: now)
-            }
-            if let capacity = pool.capacity, capacity.quotaBytes > 0 {
-                forecast.fullAt[.cephQuota] = Forecast.reach(Double(capacity.quotaBytes), from: Double(capacity.storedBytes), perDay: total, now: now)
-            }
-            forecasts.append(forecast)
+            guard let totals = poolTotals[pool.pool] else { continue }
+            let cephQuota = pool.capacity.flatMap { $0.quotaBytes > 0 ? $0 : nil }
+            forecasts.append(Self.forecast(
+                .pool(pool.pool), totals, quota: tightestQuota(.pool, pool: pool.pool), cephQuota: cephQuota, now: now))
         }
         return forecasts
     }
 
+    /// A subject's forecast from its totals: when it reaches its provisioned size, its tightest quota
+    /// rule and, for a pool, its Ceph quota (compared with what Ceph says the pool stores).
+    static func forecast(_ subject: Forecast.Subject, _ totals: Totals, quota: Double?, cephQuota: PoolCapacity? = nil, now: Double) -> Forecast {
+        var forecast = Forecast(
+            subject: subject, growthPerDay: totals.growthPerDay, usedGrowthPerDay: totals.usedGrowthPerDay,
+            totalUsedBytes: totals.totalUsedBytes, usedBytes: totals.usedBytes, provisionedBytes: totals.provisionedBytes, fullAt: [:])
+        forecast.fullAt[.provisioned] = Forecast.reach(totals.provisionedBytes, from: totals.usedBytes, perDay: totals.usedGrowthPerDay, now: now)
+        if let quota {
+            forecast.fullAt[.quota] = Forecast.reach(quota, from: totals.totalUsedBytes, perDay: totals.growthPerDay, now: now)
+        }
+        if let cephQuota {
+            forecast.fullAt[.cephQuota] = Forecast.reach(Double(cephQuota.quotaBytes), from: Double(cephQuota.storedBytes), perDay: totals.growthPerDay, now: now)
+        }
+        return forecast
+    }
+
     /// Bytes per day of total-used and used bytes; 0 where the points do not allow a fit.
     func slopes(_ points: [SeriesPoint]) -> (total: Double, used: Double) {
-        guard points.count >= minimumPoints, let first = points.first?.time, let last = points.last?.time, last - first >= 3600 else {
+        guard points.count >= minimumPoints, let first = points.first?.time, let last = points.last?.time, last - first >= .hour else {
             return (0, 0)
         }
         let total = LinearFit.fit(points.map { (x: $0.time, y: $0.totalUsedBytes) })?.slope ?? 0
         let used = LinearFit.fit(points.map { (x: $0.time, y: $0.usedBytes) })?.slope ?? 0
-        return (total * 86400, used * 86400)
+        return (total * .day, used * .day)
     }
 }

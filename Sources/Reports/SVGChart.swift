@@ -1,3 +1,4 @@
+import History
 import Foundation
 
 /// Small inline SVG charts for the HTML report: no script, no external file.
@@ -82,7 +83,7 @@ enum SVGChart {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = span > 3 * 86400 ? "MMM d" : "MMM d HH:mm"
+        formatter.dateFormat = span > 3 * .day ? "MMM d" : "MMM d HH:mm"
         return formatter.string(from: Date(timeIntervalSince1970: time))
     }
 }

@@ -13,7 +13,7 @@ public struct UsageLine: Sendable, Equatable {
     /// Hours of the period during which at least one of the group's images was observed.
     public var coveredHours: Double
     /// Hours of the period no observation covers: the exporter was down, or the group had no image.
-    public var gapHours: Double { max((until - from) / 3600 - coveredHours, 0) }
+    public var gapHours: Double { max((until - from) / .hour - coveredHours, 0) }
 }
 
 /// Integrates the history over a period, group by group. Only observed time counts: a gap in the
@@ -31,7 +31,7 @@ public enum UsageMetering {
             let key = grouping.key(record)
             var sum = sums[key] ?? (0, 0, 0, [])
             for span in list {
-                let hours = (span.to - span.from) / 3600
+                let hours = (span.to - span.from) / .hour
                 sum.used += span.usedBytes * hours
                 sum.total += span.totalUsedBytes * hours
                 sum.provisioned += span.provisionedBytes * hours
@@ -44,7 +44,7 @@ public enum UsageMetering {
             let sum = sums[key]!
             return UsageLine(
                 group: key, from: from, until: until, usedGiBHours: sum.used / gib, totalUsedGiBHours: sum.total / gib,
-                provisionedGiBHours: sum.provisioned / gib, coveredHours: unionLength(sum.covered) / 3600)
+                provisionedGiBHours: sum.provisioned / gib, coveredHours: unionLength(sum.covered) / .hour)
         }
     }
 

@@ -5,28 +5,35 @@ import Metering
 /// `GET /healthz` (the process answers) and `GET /readyz` (a scan brought fresh numbers recently).
 struct HealthController {
     let state: MeterState
-    /// How old the latest good scan may be before the exporter is not ready: three intervals.
-    let readinessLimit: TimeInterval
+    let settings: ServerSettings
 
     func addRoutes(to router: Router<MeterRequestContext>) {
         router.get("healthz") { _, _ in
-            JSONBody.response(.ok, ["status": "ok"])
+            try JSONBody.response(.ok, ["status": "ok"])
         }
-        router.get("readyz") { _, _ in self.readiness(now: Date()) }
+        router.get("readyz") { _, _ in try self.readiness(now: Date()) }
     }
 
-    func readiness(now: Date) -> Response {
-        let snapshot = state.snapshot
-        guard let last = snapshot.lastDataAt else {
-            return JSONBody.response(.serviceUnavailable, ["status": "not ready", "reason": "no scan has completed yet"])
+    /// The body of `/readyz`.
+    struct Readiness: Encodable {
+        var status: String
+        var reason: String?
+        var last_scan_age_seconds: Int?
+    }
+
+    func readiness(now: Date) throws -> Response {
+        guard let last = state.snapshot.lastDataAt else {
+            return try JSONBody.response(.serviceUnavailable, Readiness(status: "not ready", reason: "no scan has completed yet"))
         }
         let age = now.timeIntervalSince(last)
-        if age > readinessLimit {
-            return JSONBody.response(.serviceUnavailable, [
-                "status": "not ready",
-                "reason": "the latest good scan ended \(Int(age)) s ago, more than \(Int(readinessLimit)) s (three scan intervals)",
-            ])
+        let limit = settings.readinessLimitSeconds
+        if age > limit {
+            let intervals = settings.readinessIntervals.formatted(.number.grouping(.never))
+            return try JSONBody.response(.serviceUnavailable, Readiness(
+                status: "not ready",
+                reason: "the latest good scan ended \(Int(age)) s ago, more than \(Int(limit)) s (\(intervals) scan intervals)",
+                last_scan_age_seconds: Int(age)))
         }
-        return JSONBody.response(.ok, ["status": "ready", "last_scan_age_seconds": String(Int(age))])
+        return try JSONBody.response(.ok, Readiness(status: "ready", last_scan_age_seconds: Int(age)))
     }
 }

@@ -5,14 +5,15 @@ import NIOCore
 
 /// JSON responses with an explicit status, for the endpoints that do not go through `Codable` routing.
 enum JSONBody {
-    static func response<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) -> Response {
+    /// Encodes `value` with sorted keys; an encoding failure (a non-finite number) is thrown, and
+    /// Hummingbird answers it with a 500, never with an empty body that looks like success.
+    static func response<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
         )
     }
 }

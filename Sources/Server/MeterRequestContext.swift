@@ -1,10 +1,11 @@
 import Hummingbird
+import HummingbirdAuth
 
 /// The request context of every route: Hummingbird's core storage plus who made the request.
-public struct MeterRequestContext: RequestContext {
+public struct MeterRequestContext: AuthRequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated caller's name, once ``AuthenticationMiddleware`` has accepted credentials.
-    public var identity: String?
+    /// The caller, once an authenticator has accepted a credential.
+    public var identity: APIUser?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,6 +1,7 @@
 import Exposition
 import History
 import Hummingbird
+import HummingbirdBasicAuth
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
@@ -8,8 +9,8 @@ import Metering
 import NIOSSL
 import ServiceLifecycle
 
-/// Builds the HTTP application: `/metrics`, `/healthz`, `/readyz`, the REST API under `/v1` and its
-/// OpenAPI document.
+/// Builds the HTTP application: a landing page at `/`, `/metrics`, `/healthz`, `/readyz`, the REST
+/// API under `/v1` and its OpenAPI document.
 public enum MeterServer {
     /// The router with every route; tests drive it in-process with HummingbirdTesting.
     ///
@@ -21,13 +22,17 @@ public enum MeterServer {
         api: (settings: APISettings, connector: ClusterConnector)? = nil,
         history: HistoryStore? = nil,
         extraCollectors: @escaping @Sendable () -> [any MetricsCollector] = { [] }
-    ) -> Router<MeterRequestContext> {
+    ) throws -> Router<MeterRequestContext> {
         let router = Router(context: MeterRequestContext.self)
+        LandingPageController(version: settings.exposition.version).addRoutes(to: router)
         MetricsController(state: state, settings: settings.exposition, extraCollectors: extraCollectors).addRoutes(to: router)
-        HealthController(state: state, readinessLimit: settings.readinessLimitSeconds).addRoutes(to: router)
-        OpenAPIController().addRoutes(to: router)
+        HealthController(state: state, settings: settings).addRoutes(to: router)
+        try OpenAPIController().addRoutes(to: router)
         if let api {
-            let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(authenticator: Authenticator(settings: api.settings)))
+            let v1 = router.group("v1")
+                .add(middleware: BearerTokenAuthenticator(tokens: api.settings.tokens))
+                .add(middleware: BasicAuthenticator(users: ConfiguredUsers(api.settings.users), passwordHashVerifier: BcryptPasswordVerifier()))
+                .add(middleware: APIAccessPolicy(settings: api.settings))
             let ceph = CephAccess(connector: api.connector)
             PoolController(ceph: ceph, state: state, settings: api.settings).addRoutes(to: v1)
             ImageController(ceph: ceph, state: state, history: history, settings: api.settings).addRoutes(to: v1)

@@ -36,14 +36,19 @@ struct MetricsController {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
-    /// Whether an `Accept-Encoding` header allows gzip (and does not refuse it with `q=0`).
+    /// Whether an `Accept-Encoding` header allows gzip: named, and not refused with a weight of
+    /// zero (`q=0`, `q=0.00`, ...; RFC 9110, 12.4.2). A weight that does not parse refuses too.
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
         for coding in header.split(separator: ",") {
             let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.first?.lowercased() == "gzip" else { continue }
-            let refused = parts.dropFirst().contains { $0.replacing(" ", with: "") == "q=0" || $0.replacing(" ", with: "") == "q=0.0" }
-            return !refused
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, pair[0].lowercased() == "q" else { continue }
+                guard let weight = Double(pair[1]), weight > 0 else { return false }
+            }
+            return true
         }
         return false
     }

@@ -1,4 +1,6 @@
+import TestSupport
 import Foundation
+import Metering
 import RBD
 
 /// The tools under test and the cluster they run against.
@@ -23,9 +25,9 @@ struct Bench {
         let settings = [("ms_inject_delay_type", "client"), ("ms_inject_delay_max", String(milliseconds / 1000)), ("ms_inject_delay_probability", "1")]
         for (key, value) in settings {
             if milliseconds > 0 {
-                try await Process.output("ceph", ["--conf", cephConf, "config", "set", "osd", key, value])
+                try await Shell.run("ceph", ["--conf", cephConf, "config", "set", "osd", key, value])
             } else {
-                try await Process.output("ceph", ["--conf", cephConf, "config", "rm", "osd", key])
+                try await Shell.run("ceph", ["--conf", cephConf, "config", "rm", "osd", key])
             }
         }
         try await Task.sleep(for: .seconds(1))
@@ -35,7 +37,7 @@ struct Bench {
     func time(_ fixture: Fixture, latency: Double) async throws -> TimingRow {
         var row = TimingRow(fixture: fixture.description, latencyMs: latency)
 
-        let (duSeconds, duOutput) = try await timed { try await Process.output("rbd", ["--conf", cephConf, "du", "-p", fixture.pool, "--format", "json"]) }
+        let (duSeconds, duOutput) = try await timed { try await Shell.run("rbd", ["--conf", cephConf, "du", "-p", fixture.pool, "--format", "json"]) }
         struct DiskUsage: Decodable { var total_used_size: UInt64 }
         let duTotal = try JSONDecoder().decode(DiskUsage.self, from: Data(duOutput.utf8)).total_used_size
         row.rbdDu = duSeconds
@@ -45,7 +47,7 @@ struct Bench {
 
         for mode in ["object", "exact"] {
             let (seconds, output) = try await timed {
-                try await Process.output(rbdMeter, [
+                try await Shell.run(rbdMeter, [
                     "scan", "--ceph-conf", cephConf, "--pool", fixture.pool, "--mode", mode, "--format", "json",
                     "--concurrency", String(concurrency),
                 ])
@@ -98,58 +100,5 @@ func timed<T>(_ body: () async throws -> T) async throws -> (Double, T) {
     let start = clock.now
     let result = try await body()
     let elapsed = clock.now - start
-    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, result)
-}
-
-extension Process {
-    /// Runs a command to the end on a thread of its own and returns its standard output; throws
-    /// with its standard error when it fails.
-    @discardableResult
-    static func output(_ command: String, _ arguments: [String]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: command.contains("/") ? command : "/usr/bin/env")
-                process.arguments = command.contains("/") ? arguments : [command] + arguments
-                let output = Pipe()
-                let errors = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                do {
-                    try process.run()
-                    let errorText = TextCollector(errors.fileHandleForReading)
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    if process.terminationStatus == 0 {
-                        continuation.resume(returning: String(decoding: data, as: UTF8.self))
-                    } else {
-                        continuation.resume(throwing: fail("\(command) \(arguments.joined(separator: " ")) failed: \(errorText.text)"))
-                    }
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
-    }
-}
-
-/// Reads a pipe to its end on a thread of its own.
-final class TextCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var collected = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread {
-            let data = handle.readDataToEndOfFile()
-            self.lock.withLock { self.collected = data }
-            self.done.signal()
-        }.start()
-    }
-
-    var text: String {
-        done.wait()
-        done.signal()
-        return lock.withLock { String(decoding: collected, as: UTF8.self) }
-    }
+    return (elapsed.inSeconds, result)
 }

@@ -11,6 +11,6 @@ struct CheckConfigCommand: ParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
 
     func run() throws {
-        print(try configOptions.load().effectiveJSON, terminator: "")
+        print(try configOptions.load().effectiveJSON(), terminator: "")
     }
 }

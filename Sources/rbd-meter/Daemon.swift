@@ -13,17 +13,19 @@ struct Daemon {
     let config: RBDMeterConfig
     let logger: Logger
     static let cephNiceness: Int32 = 10
+    /// Threads of the REST API's own connection: a few live requests at once.
+    static let apiThreads = 4
 
     func run() async throws {
-        let settings = config.serverSettings
+        let settings = config.server
         // Ceph work yields the CPU to the HTTP server: a scrape must not wait for a scan.
-        let pool = BlockingPool(threads: Int(config.scan.concurrency), niceness: Self.cephNiceness)
+        let pool = BlockingPool(threads: config.scan.concurrency, niceness: Self.cephNiceness)
         let state = MeterState()
         let history = openHistory()
         let forecasts = history.map {
             ForecastBoard(
-                engine: config.forecastEngine, history: $0, state: state, rules: config.quotas,
-                refreshSeconds: config.forecast.refreshSeconds, logger: logger)
+                engine: config.forecast, history: $0, state: state, rules: config.quotas,
+                refreshSeconds: config.forecastRefreshSeconds, logger: logger)
         }
         var sinks: [any ScanSink] = []
         if let history, let forecasts {
@@ -33,13 +35,14 @@ struct Daemon {
         }
         let rules = config.quotas
 
-        let source = ClusterScanSource(
-            connector: ClusterConnector(options: config.connectionOptions, pool: pool), options: config.scanOptions, logger: logger)
+        let connector = ClusterConnector(options: config.ceph, pool: pool)
+        let source = ClusterScanSource(connector: connector, options: config.scan, logger: logger)
         let scheduler = Scheduler(source: source, timing: config.timing, state: state, sinks: sinks, logger: logger)
-        // The API has its own connection and threads, so that a long scan never delays it.
-        let apiPool = BlockingPool(threads: 4, niceness: Self.cephNiceness)
-        let apiConnector = ClusterConnector(options: config.connectionOptions, pool: apiPool)
-        let router = MeterServer.router(state: state, settings: settings, api: (config.apiSettings, apiConnector), history: history) {
+        // The API has its own connection and threads, so that a long scan never delays it, and may
+        // act as a Ceph client of its own, so that the metering key can stay read-only.
+        let apiPool = BlockingPool(threads: Self.apiThreads, niceness: Self.cephNiceness)
+        let apiConnector = ClusterConnector(options: config.apiConnectionOptions, pool: apiPool)
+        let router = try MeterServer.router(state: state, settings: settings, api: (config.api, apiConnector), history: history) {
             [QuotaCollector(rules: rules, snapshot: state.snapshot), ForecastCollector(forecasts: forecasts?.current ?? [])]
         }
         let scheme = settings.tls == nil ? "http" : "https"
@@ -54,7 +57,7 @@ struct Daemon {
             logger: logger)
         // The server stops first (services shut down in reverse order), then the running scan is
         // cancelled; past the grace period everything is cancelled outright.
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(settings.shutdownGraceSeconds)
         try await ServiceGroup(configuration: groupConfiguration).run()
         if let history {
             do {
@@ -63,6 +66,9 @@ struct Daemon {
                 logger.error("cannot close the history database", metadata: ["error": "\(error)"])
             }
         }
+        // Dropping the connections hands their shutdown to their pools, which wait for it.
+        await connector.close()
+        await apiConnector.close()
         await pool.shutdown()
         await apiPool.shutdown()
         logger.info("stopped")
@@ -71,7 +77,7 @@ struct Daemon {
     /// The history store, or `nil` (with an error logged) when the database cannot be opened:
     /// metering goes on without history rather than not at all.
     private func openHistory() -> HistoryStore? {
-        let path = config.database.path
+        let path = config.databasePath
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

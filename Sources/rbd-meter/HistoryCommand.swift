@@ -37,7 +37,7 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try database ?? configOptions.load().database.path
+        let path = try database ?? configOptions.load().databasePath
         guard FileManager.default.fileExists(atPath: path) else {
             throw fail("no history database at \(path)")
         }
@@ -49,16 +49,13 @@ struct HistoryCommand: AsyncParsableCommand {
         } catch {
             throw fail("cannot read \(path): \(error)")
         }
-        print(render(points), terminator: "")
+        print(try render(points), terminator: "")
     }
 
-    private func render(_ points: [HistoryPoint]) -> String {
+    private func render(_ points: [HistoryPoint]) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            let document = HistoryDocument(location: ImageLocation(pool: pool, namespace: namespace, image: image), points: points)
-            return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self) + "\n"
+            return try JSONOutput.render(HistoryDocument(location: ImageLocation(pool: pool, namespace: namespace, image: image), points: points))
         case .table, .csv:
             let human = format == .table
             var table = TextTable([

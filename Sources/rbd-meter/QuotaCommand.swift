@@ -40,11 +40,11 @@ struct QuotaCheckCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try configOptions.load()
         guard !config.quotas.isEmpty else { throw fail("\(config.file) defines no quotas", code: 2) }
-        let pool = BlockingPool(threads: Int(config.scan.concurrency))
+        let pool = BlockingPool(threads: config.scan.concurrency)
         let report: ScanReport
         do {
-            let cluster = try await Cluster.connect(config.connectionOptions, on: pool)
-            report = await Metering.Scanner(cluster: cluster, options: config.scanOptions, logger: .cli(label: "rbd-meter.quota", verbose: false)).scan()
+            let cluster = try await Cluster.connect(config.ceph, on: pool)
+            report = await Metering.Scanner(cluster: cluster, options: config.scan, logger: .cli(label: "rbd-meter.quota", verbose: false)).scan()
         } catch {
             await pool.shutdown()
             throw fail("\(error)")
@@ -53,21 +53,39 @@ struct QuotaCheckCommand: AsyncParsableCommand {
         if let failure = report.firstFailure { throw fail(failure.message) }
         let pools = report.pools.map { PoolState(pool: $0.pool, images: $0.images, namespaces: $0.namespaces, capacity: $0.capacity) }
         let statuses = QuotaEvaluator.evaluate(config.quotas, pools: pools).filter { all || $0.level != .ok }
-        print(render(statuses), terminator: "")
+        print(try render(statuses), terminator: "")
         let threshold: QuotaStatus.Level = failOn == .critical ? .critical : .warning
         if statuses.contains(where: { $0.level >= threshold }) {
             throw ExitCode(1)
         }
     }
 
-    private func render(_ statuses: [QuotaStatus]) -> String {
+    /// One rule and subject in `--format json`: numbers as numbers.
+    private struct Row: Encodable {
+        var level: String
+        var rule: String
+        var scope: String
+        var subject: String
+        var used_bytes: UInt64
+        var limit_bytes: UInt64
+        var ratio: Double
+    }
+
+    private func render(_ statuses: [QuotaStatus]) throws -> String {
+        let sorted = statuses.sorted(by: { ($0.level, $0.ratio) > ($1.level, $1.ratio) })
+        if format == .json {
+            return try JSONOutput.render(["quotas": sorted.map {
+                Row(level: $0.level.rawValue, rule: $0.rule.name, scope: $0.rule.scope.rawValue, subject: $0.subject,
+                    used_bytes: $0.usedBytes, limit_bytes: $0.rule.limitBytes, ratio: $0.ratio)
+            }])
+        }
         let human = format == .table
         var table = TextTable([
             (human ? "LEVEL" : "level", .left), (human ? "RULE" : "rule", .left), (human ? "SCOPE" : "scope", .left),
             (human ? "SUBJECT" : "subject", .left), (human ? "USED" : "used_bytes", .right), (human ? "LIMIT" : "limit_bytes", .right),
             (human ? "RATIO" : "ratio", .right),
         ])
-        for status in statuses.sorted(by: { ($0.level, $0.ratio) > ($1.level, $1.ratio) }) {
+        for status in sorted {
             table.append([
                 status.level.rawValue, status.rule.name, status.rule.scope.rawValue, status.subject,
                 human ? ByteCount.format(status.usedBytes) : String(status.usedBytes),
@@ -77,11 +95,7 @@ struct QuotaCheckCommand: AsyncParsableCommand {
         }
         switch format {
         case .table: return statuses.isEmpty ? "every quota rule is below its warning ratio\n" : table.aligned
-        case .csv: return table.csv
-        case .json:
-            let rows = table.rows.map { Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.title), $0)) }
-            let data = (try? JSONSerialization.data(withJSONObject: ["quotas": rows], options: [.sortedKeys])) ?? Data()
-            return String(decoding: data, as: UTF8.self) + "\n"
+        case .csv, .json: return table.csv
         }
     }
 }

@@ -57,7 +57,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try configOptions.load()
-        let path = database ?? config.database.path
+        let path = database ?? config.databasePath
         guard FileManager.default.fileExists(atPath: path) else { throw fail("no history database at \(path)") }
         let end = until.flatMap { TimeSpecification.parse($0) } ?? Date()
         let start = TimeSpecification.parse(since, now: end)!
@@ -66,14 +66,14 @@ struct ReportCommand: AsyncParsableCommand {
             let store = try HistoryStore(path: path)
             defer { try? store.close() }
             if usage {
-                text = render(try await UsageMetering.lines(history: store, from: start, until: end, by: by))
+                text = try render(try await UsageMetering.lines(history: store, from: start, until: end, by: by))
             } else {
                 let report = try await CapacityReport.build(
-                    history: store, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecastEngine, idleDays: idleDays)
+                    history: store, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecast, idleDays: idleDays)
                 switch format {
                 case .table: text = report.table
                 case .csv: text = report.csv
-                case .json: text = report.json
+                case .json: text = try report.json()
                 case .html: text = report.html
                 }
             }
@@ -91,7 +91,27 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
-    private func render(_ lines: [UsageLine]) -> String {
+    /// One group in `--usage --format json`: numbers as numbers, times as in the table.
+    private struct UsageRow: Encodable {
+        var group: String
+        var from: String
+        var until: String
+        var used_gib_hours: Double
+        var total_used_gib_hours: Double
+        var provisioned_gib_hours: Double
+        var covered_hours: Double
+        var gap_hours: Double
+    }
+
+    private func render(_ lines: [UsageLine]) throws -> String {
+        if format == .json {
+            return try JSONOutput.render(["usage": lines.map {
+                UsageRow(
+                    group: $0.group, from: TimeSpecification.format($0.from), until: TimeSpecification.format($0.until),
+                    used_gib_hours: $0.usedGiBHours, total_used_gib_hours: $0.totalUsedGiBHours,
+                    provisioned_gib_hours: $0.provisionedGiBHours, covered_hours: $0.coveredHours, gap_hours: $0.gapHours)
+            }])
+        }
         let human = format == .table
         var table = TextTable([
             (human ? by.rawValue.uppercased() : by.rawValue, .left), (human ? "FROM" : "from", .left), (human ? "UNTIL" : "until", .left),
@@ -108,11 +128,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         switch format {
         case .table, .html: return table.aligned
-        case .csv: return table.csv
-        case .json:
-            let rows = table.rows.map { Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.title), $0)) }
-            let data = (try? JSONSerialization.data(withJSONObject: ["usage": rows], options: [.sortedKeys])) ?? Data()
-            return String(decoding: data, as: UTF8.self) + "\n"
+        case .csv, .json: return table.csv
         }
     }
 }

@@ -51,10 +51,11 @@ struct ScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger.cli(label: "rbd-meter.scan", verbose: verbose)
+        let connectionOptions = try cluster.connectionOptions()
         let pool = BlockingPool(threads: concurrency)
         let report: ScanReport
         do {
-            let connection = try await Cluster.connect(cluster.connectionOptions, on: pool)
+            let connection = try await Cluster.connect(connectionOptions, on: pool)
             let scanner = Scanner(
                 cluster: connection,
                 options: ScanOptions(pools: pools, mode: mode, concurrency: concurrency, useListing: !noListing, shard: shard.flatMap(Shard.init(spec:))),
@@ -68,7 +69,7 @@ struct ScanCommand: AsyncParsableCommand {
             throw fail("\(error)")
         }
         await pool.shutdown()
-        print(ScanOutput(report: report).render(format), terminator: "")
+        print(try ScanOutput(report: report).render(format), terminator: "")
         if let failure = report.firstFailure {
             throw fail(failure.message)
         }

@@ -6,11 +6,11 @@ import Metering
 struct ScanOutput {
     var report: ScanReport
 
-    func render(_ format: OutputFormat) -> String {
+    func render(_ format: OutputFormat) throws -> String {
         switch format {
         case .table: return table.aligned
         case .csv: return csvTable.csv
-        case .json: return json
+        case .json: return try json()
         }
     }
 
@@ -58,14 +58,14 @@ struct ScanOutput {
         var failures: [Failure]
     }
 
-    private var json: String {
+    private func json() throws -> String {
         var failures: [Document.Failure] = []
         for pool in report.pools {
             if let failure = pool.failure {
-                failures.append(.init(pool: pool.pool, reason: failure.reason, message: failure.message))
+                failures.append(.init(pool: pool.pool, reason: failure.reason.rawValue, message: failure.message))
             }
             for image in pool.imageFailures {
-                failures.append(.init(pool: image.pool, namespace: image.namespace, image: image.image, reason: image.failure.reason, message: image.failure.message))
+                failures.append(.init(pool: image.pool, namespace: image.namespace, image: image.image, reason: image.failure.reason.rawValue, message: image.failure.message))
             }
         }
         let document = Document(
@@ -75,9 +75,6 @@ struct ScanOutput {
             duration_seconds: (report.duration * 1000).rounded() / 1000,
             failures: failures
         )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return try JSONOutput.render(document)
     }
 }

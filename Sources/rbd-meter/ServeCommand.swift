@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw fail("--listen must be HOST:PORT, got \"\(listen)\"", code: 2)
             }
             config.server.host = host
-            config.server.port = port
+            config.server.port = Int(port)
         }
         if let shard {
             guard let parsed = Shard(spec: shard) else { throw fail("--shard must be I/N with 0 <= I < N, got \"\(shard)\"", code: 2) }

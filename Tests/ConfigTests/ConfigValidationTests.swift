@@ -56,15 +56,64 @@ struct ConfigValidationTests {
     @Test("an empty object gives the documented defaults")
     func defaults() throws {
         let config = try RBDMeterConfig.parse(Data("{}".utf8), file: "config.json")
-        #expect(config.scan.intervalSeconds == 300)
+        #expect(config.timing.interval == .seconds(300))
         #expect(config.scan.mode == .exact)
         #expect(config.scan.concurrency == 8)
         #expect(config.server.host == "0.0.0.0")
         #expect(config.server.port == 9940)
-        #expect(config.ceph.conf == nil)
-        #expect(config.ceph.id == "admin")
-        #expect(config.database.path == "rbd-meter.sqlite")
-        #expect(config.serverSettings.readinessLimitSeconds == 900)
+        #expect(config.ceph.configFile == nil)
+        #expect(config.ceph.clientID == "admin")
+        #expect(config.ceph.connectTimeout == 10)
+        #expect(config.databasePath == "rbd-meter.sqlite")
+        #expect(config.server.readinessLimitSeconds == 900)
+        #expect(config.api.cephIdentity == nil)
+    }
+
+    @Test("the scan interval reaches what readiness and the exposition count in")
+    func intervalReachesTheServer() throws {
+        let config = try RBDMeterConfig.parse(Data(#"{"scan": {"interval_seconds": 60}, "server": {"readiness_intervals": 2}}"#.utf8), file: "config.json")
+        #expect(config.server.exposition.scanIntervalSeconds == 60)
+        #expect(config.server.readinessLimitSeconds == 120)
+    }
+
+    @Test("monitor addresses and a key file replace ceph.conf; the API may act as a client of its own")
+    func containerKeys() throws {
+        let config = try RBDMeterConfig.parse(Data(#"""
+            {"ceph": {"mon_host": "10.0.0.1:6789,10.0.0.2:6789", "key_file": "/run/secrets/key", "id": "rbd-meter"},
+             "api": {"ceph": {"id": "rbd-meter-api", "key_file": "/run/secrets/api-key"}}}
+            """#.utf8), file: "config.json")
+        #expect(config.ceph.monitorHosts == "10.0.0.1:6789,10.0.0.2:6789")
+        #expect(config.ceph.keyFile == "/run/secrets/key")
+        let api = config.apiConnectionOptions
+        #expect(api.clientID == "rbd-meter-api")
+        #expect(api.keyFile == "/run/secrets/api-key")
+        #expect(api.monitorHosts == config.ceph.monitorHosts, "the same cluster")
+        #expect(error(#"{"api": {"ceph": {"key_file": "/k"}}}"#)?.description == "config.json: api.ceph.id: is required: the Ceph client the API acts as")
+    }
+
+    @Test("environment variables override single keys, checked like the file's, and errors name the variable")
+    func environmentOverrides() throws {
+        var config = try RBDMeterConfig.parse(Data(#"{"ceph": {"id": "from-file", "conf": "/etc/ceph/ceph.conf"}}"#.utf8), file: "config.json")
+        try config.applyEnvironment([
+            "RBD_METER_CEPH_MON_HOST": "v2:10.0.0.1:3300", "RBD_METER_CEPH_KEY_FILE": "/key", "RBD_METER_CEPH_ID": "from-env",
+            "RBD_METER_LISTEN": "127.0.0.1:9999", "RBD_METER_DATABASE_PATH": "/var/lib/rbd-meter/history.sqlite", "RBD_METER_SHARD": "1/3",
+            "RBD_METER_CEPH_KEYRING": "",
+        ])
+        #expect(config.ceph.monitorHosts == "v2:10.0.0.1:3300")
+        #expect(config.ceph.keyFile == "/key")
+        #expect(config.ceph.clientID == "from-env")
+        #expect(config.ceph.configFile == "/etc/ceph/ceph.conf", "what no variable names stays as the file says")
+        #expect(config.ceph.keyring == nil, "an empty variable is no override")
+        #expect((config.server.host, config.server.port) == ("127.0.0.1", 9999))
+        #expect(config.databasePath == "/var/lib/rbd-meter/history.sqlite")
+        #expect(config.scan.shard == Shard(index: 1, count: 3))
+        var bad = RBDMeterConfig()
+        #expect(throws: ConfigError(file: "$RBD_METER_SHARD", key: "", message: #"must be I/N with 0 <= I < N, got "3/3""#)) {
+            try bad.applyEnvironment(["RBD_METER_SHARD": "3/3"])
+        }
+        #expect(throws: ConfigError(file: "$RBD_METER_LISTEN", key: "", message: #"must be HOST:PORT with a port from 0 to 65535, got "nowhere""#)) {
+            try bad.applyEnvironment(["RBD_METER_LISTEN": "nowhere"])
+        }
     }
 
     @Test("listen addresses parse, IPv6 in brackets")

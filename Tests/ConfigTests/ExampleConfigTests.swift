@@ -34,7 +34,7 @@ struct ExampleConfigTests {
     @Test("config.json shows every key the effective configuration has")
     func exampleShowsEveryKey() throws {
         let example = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.root.appendingPathComponent("config.json")))
-        let effective = try JSONSerialization.jsonObject(with: Data(RBDMeterConfig().effectiveJSON.utf8))
+        let effective = try JSONSerialization.jsonObject(with: Data(RBDMeterConfig().effectiveJSON().utf8))
         let missing = Self.keyPaths(effective).subtracting(Self.keyPaths(example))
         #expect(missing.isEmpty, "config.json lacks \(missing.sorted())")
     }

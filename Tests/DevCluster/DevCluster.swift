@@ -19,15 +19,49 @@ public struct DevCluster: Sendable {
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The monitor addresses of the cluster's `ceph.conf` (`mon host`), as `ceph.mon_host` takes them.
+    public func monitorHosts() throws -> String {
+        let conf = try String(contentsOfFile: configFile, encoding: .utf8)
+        guard let line = conf.split(separator: "\n").first(where: { $0.hasPrefix("mon host") }),
+              let value = line.split(separator: "=", maxSplits: 1).last
+        else { throw Shell.Failure(command: "read \(configFile)", status: 1, output: "no mon host line") }
+        return value.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Creates a Ceph client `client.PREFIX-RANDOM` with `caps` (`["mon", "profile rbd", ...]`),
+    /// writes only its key to a file, runs `body` with the client id and the key file, and removes
+    /// the client and the file.
+    public func withClient<T>(_ prefix: String, caps: [String], _ body: (_ id: String, _ keyFile: String) async throws -> T) async throws -> T {
+        let id = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        try await ceph(["auth", "get-or-create", "client.\(id)"] + caps)
+        let result: T
+        do {
+            result = try await TemporaryFolder.with("rbd-meter-key") { folder in
+                let keyFile = folder.appendingPathComponent("\(id).key").path
+                try (try await ceph(["auth", "print-key", "client.\(id)"])).write(toFile: keyFile, atomically: true, encoding: .utf8)
+                return try await body(id, keyFile)
+            }
+        } catch {
+            _ = try? await ceph(["auth", "del", "client.\(id)"])
+            throw error
+        }
+        try await ceph(["auth", "del", "client.\(id)"])
+        return result
+    }
+
     /// Connection options for this cluster with short timeouts.
     public func connectionOptions(timeout: Int = 10) -> ConnectionOptions {
         ConnectionOptions(configFile: configFile, connectTimeout: timeout, monitorOperationTimeout: timeout, osdOperationTimeout: timeout * 2)
     }
 
-    /// A fresh connection on its own blocking pool.
-    public func connect(threads: Int = 4) async throws -> Cluster {
-        try await Cluster.connect(connectionOptions(), on: BlockingPool(threads: threads))
+    /// A fresh connection, on the tests' shared threads.
+    public func connect() async throws -> Cluster {
+        try await Cluster.connect(connectionOptions(), on: Self.pool)
     }
+
+    /// The threads of every connection the tests make: one bounded set for the whole process,
+    /// instead of threads per connection that nobody stops.
+    public static let pool = BlockingPool(threads: 16)
 
     /// Runs the `rbd` CLI against this cluster and returns its standard output.
     @discardableResult
@@ -38,6 +72,12 @@ public struct DevCluster: Sendable {
     /// Runs the `ceph` CLI against this cluster and returns its standard output.
     @discardableResult
     public func ceph(_ arguments: String...) async throws -> String {
+        try await ceph(arguments)
+    }
+
+    /// The same with the arguments as a list.
+    @discardableResult
+    public func ceph(_ arguments: [String]) async throws -> String {
         try await Shell.run("ceph", ["--conf", configFile] + arguments)
     }
 

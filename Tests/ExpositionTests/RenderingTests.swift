@@ -3,6 +3,7 @@ import Foundation
 import Metering
 import RBD
 import Testing
+import TestSupport
 
 /// `/metrics` text of a fixed snapshot, against golden files (node_exporter's e2e-output idea).
 /// Set `RBD_METER_UPDATE_GOLDEN=1` to rewrite them after an intended change, then read the diff.
@@ -47,9 +48,9 @@ struct RenderingTests {
         snapshot.pools["big"]?.trash = [TrashUsage(usage: hiddenTrash, source: .user, deletedAt: 1_794_000_000, defermentEndsAt: 1_794_000_000)]
         snapshot.up = true
         snapshot.lastSuccessAt = Date(timeIntervalSince1970: 1_795_000_000)
-        snapshot.scanErrors[.init(pool: "big", reason: "timeout")] = 3
-        snapshot.imageScanErrors[.init(pool: "rbd", reason: "not_found")] = 1
-        snapshot.scans = ["success": 10, "failure": 3]
+        snapshot.scanErrors[.init(pool: "big", reason: .timeout)] = 3
+        snapshot.imageScanErrors[.init(pool: "rbd", reason: .notFound)] = 1
+        snapshot.scans = [.success: 10, .failure: 3]
         return snapshot
     }
 
@@ -124,29 +125,13 @@ struct RenderingTests {
         #expect(text.contains("csi_cluster_name=\"k8s-1\""))
     }
 
-    @Test("the golden text passes promtool check metrics", .enabled(if: Self.hasPromtool))
-    func promtoolAcceptsOutput() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["promtool", "check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(render(.prometheus).utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(report)")
+    /// Never skipped: without promtool the test fails (scripts/test installs it).
+    @Test("the golden text passes promtool check metrics")
+    func promtoolAcceptsOutput() async throws {
+        let result = try await Shell.execute("promtool", ["check", "metrics"], standardInput: Data(render(.prometheus).utf8))
+        let report = result.standardOutput + result.standardError
+        #expect(result.status == 0, "\(report)")
         #expect(report.isEmpty, "promtool complained: \(report)")
-    }
-
-    static var hasPromtool: Bool {
-        ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":").contains {
-            FileManager.default.isExecutableFile(atPath: "\($0)/promtool")
-        } || ProcessInfo.processInfo.environment["RBD_METER_REQUIRE_PROMTOOL"] == "1"
     }
 
     @Test("scrapers get the format they prefer")

@@ -3,12 +3,14 @@ import GRDB
 @testable import History
 import Metering
 import Testing
+import TestSupport
 
 /// The SQLite history, on a fresh database file per test.
 @Suite("History store")
 struct HistoryStoreTests {
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString).sqlite").path
+        // Removed with its -wal and -shm files when the test process exits.
+        (try! TemporaryFolder.make("history")).appendingPathComponent("history.sqlite").path
     }
 
     static func report(at time: Double, _ images: [(String, UInt64)], pool: String = "rbd", failure: ScanFailure? = nil) -> ScanReport {
@@ -43,7 +45,7 @@ struct HistoryStoreTests {
     func failedScanLeavesSamplesAlone() async throws {
         let store = try HistoryStore(path: Self.temporaryPath())
         try await store.record(Self.report(at: 1000, [("a", 1)]))
-        try await store.record(Self.report(at: 1060, [], failure: ScanFailure(reason: "timeout", message: "ETIMEDOUT")))
+        try await store.record(Self.report(at: 1060, [], failure: ScanFailure(reason: .timeout, message: "ETIMEDOUT")))
         let scans = try await store.latestScans(5)
         #expect(scans.first?.status == "failure")
         #expect(scans.first?.error == "ETIMEDOUT")
@@ -91,21 +93,43 @@ struct HistoryStoreTests {
         #expect(try await store.integrityCheck() == "ok")
     }
 
-    @Test("a database left by a killed writer opens and keeps whole scans only")
-    func reopensAfterAbandonedWrite() async throws {
+    /// Opens a write transaction on the history, writes a scan and enough samples that SQLite
+    /// spills them into the write-ahead log, says so, and waits to be killed.
+    static let halfWriter = """
+        import sqlite3, sys, time
+        db = sqlite3.connect(sys.argv[1], isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO scan (started_at, finished_at, status, mode, images, error) VALUES (200, 201, 'success', 'exact', 100000, NULL)")
+        scan = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        image = db.execute("SELECT id FROM image LIMIT 1").fetchone()[0]
+        for used in range(100000):
+            db.execute("INSERT INTO sample (image_ref, first_scan_id, last_scan_id, first_at, last_at, provisioned_bytes, used_bytes, total_used_bytes) VALUES (?, ?, ?, 201, 201, 1, ?, ?)", (image, scan, scan, used, used))
+        print("in the middle of the transaction", flush=True)
+        time.sleep(600)
+        """
+
+    @Test("a writer killed in the middle of a scan's transaction leaves a sound database without that scan")
+    func reopensAfterKilledWriter() async throws {
         let path = Self.temporaryPath()
-        do {
-            let store = try HistoryStore(path: path)
-            try await store.record(Self.report(at: 100, [("a", 1)]))
-            // A transaction that fails half way, as a crash would, rolls back entirely.
-            _ = try? await store.write { db -> Int in
-                var scan = ScanRecord(id: nil, startedAt: 1, finishedAt: 2, status: "success", mode: "exact", images: 1, error: nil)
-                try scan.insert(db)
-                throw DatabaseError(resultCode: .SQLITE_IOERR, message: "simulated crash")
-            }
+        let store = try HistoryStore(path: path)
+        try await store.record(Self.report(at: 100, [("a", 1)]))
+        try store.close()
+        let writer = try ChildProcess("python3", ["-c", Self.halfWriter, path])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !writer.standardOutput.contains("in the middle") && writer.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
         }
+        try #require(writer.standardOutput.contains("in the middle"), "the writer never got inside its transaction: \(writer.standardError)")
+        let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(walBytes > 1 << 20, "the uncommitted samples reached the write-ahead log on disk")
+        writer.send(SIGKILL)
+        #expect(writer.wait() == 128 + SIGKILL)
+
         let reopened = try HistoryStore(path: path)
         #expect(try await reopened.integrityCheck() == "ok")
-        #expect(try await reopened.latestScans(10).count == 1)
+        #expect(try await reopened.latestScans(10).map(\.finishedAt) == [100], "the killed scan left nothing behind")
+        #expect(try await reopened.partialScans().isEmpty)
+        #expect(try await reopened.read { db in try SampleRecord.fetchCount(db) } == 1)
+        try reopened.close()
     }
 }

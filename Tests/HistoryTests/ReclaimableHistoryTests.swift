@@ -18,7 +18,7 @@ struct ReclaimableHistoryTests {
             TrashUsage(usage: ImageUsage(pool: "rbd", namespace: "", image: $0, id: "id-\($0)", provisionedBytes: 100, usedBytes: 7, totalUsedBytes: 9, snapshots: 0),
                        source: .user, deletedAt: 1, defermentEndsAt: 2)
         }
-        if failed { pool.failure = ScanFailure(reason: "timeout", message: "ETIMEDOUT") }
+        if failed { pool.failure = ScanFailure(reason: .timeout, message: "ETIMEDOUT") }
         return ScanReport(startedAt: Date(timeIntervalSince1970: time - 1), finishedAt: Date(timeIntervalSince1970: time), mode: .exact, pools: [pool])
     }
 

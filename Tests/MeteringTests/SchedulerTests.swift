@@ -67,13 +67,13 @@ struct SchedulerTests {
         }
         #expect(!source.log.withLock { $0.overlapped })
         // The last scan may still have been running at shutdown, and a cancelled scan is not published.
-        #expect((state.snapshot.scans["success"] ?? 0) >= UInt64(starts.count - 1))
+        #expect((state.snapshot.scans[.success] ?? 0) >= UInt64(starts.count - 1))
     }
 
     @Test("an unreachable cluster is retried with growing delays, and the normal interval resumes when it answers")
     func backsOffWhileUnreachable() async throws {
         let source = ScriptedSource(scanTime: .milliseconds(1)) { index in
-            index < 4 ? .unreachable(ScanFailure(reason: "timeout", message: "connect: ETIMEDOUT")) : Self.report()
+            index < 4 ? .unreachable(ScanFailure(reason: .timeout, message: "connect: ETIMEDOUT")) : Self.report()
         }
         let state = MeterState()
         let timing = Scheduler.Timing(interval: .seconds(10), jitter: 0, initialBackoff: .milliseconds(50), maximumBackoff: .milliseconds(150))
@@ -88,7 +88,7 @@ struct SchedulerTests {
         #expect(gaps[3] >= .milliseconds(150))
         #expect(gaps[3] < .seconds(5), "capped at the maximum, far below the 10 s interval")
         #expect(state.snapshot.up)
-        #expect(state.snapshot.scanErrors[.init(pool: "", reason: "timeout")] == 4)
+        #expect(state.snapshot.scanErrors[.init(pool: "", reason: .timeout)] == 4)
     }
 
     @Test("graceful shutdown cancels a running scan and publishes nothing of it")
@@ -102,12 +102,14 @@ struct SchedulerTests {
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
-                try await Task.sleep(for: .milliseconds(100))
+                // Shut down only once the scan runs: before that there is nothing to cancel.
+                while source.starts.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
                 triggered = .now
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()
             }
         }
+        #expect(source.starts.count == 1, "the scan had started")
         #expect(ContinuousClock.now - triggered < .seconds(5), "the 30 s scan was cancelled, not waited for")
         #expect(state.snapshot.scans.isEmpty)
     }

@@ -114,7 +114,7 @@ struct TrashTests {
             #expect(scan.failure == nil)
             #expect(scan.trash.isEmpty)
             #expect(scan.trashFailures.map(\.image) == ["gone"])
-            #expect(scan.trashFailures.map(\.failure.reason) == ["budget_exceeded"])
+            #expect(scan.trashFailures.map(\.failure.reason) == [.budgetExceeded])
 
             var unhurried = PoolScan(pool: pool)
             try await TrashScanner(cluster: cluster, options: ScanOptions(pools: [pool])).scan(into: &unhurried, deadline: ContinuousClock.now + .seconds(600))
@@ -153,7 +153,7 @@ struct TrashTests {
         #expect(state.snapshot.pools["rbd"]?.trash == [trashed("old", used: 7)])
         #expect(state.snapshot.pools["rbd"]?.images == [live], "trashed images stay out of the live images")
 
-        let timeout = ScanFailure(reason: "timeout", message: "list trash of rbd: ETIMEDOUT")
+        let timeout = ScanFailure(reason: .timeout, message: "list trash of rbd: ETIMEDOUT")
         state.apply(ScanReport(startedAt: Date(timeIntervalSince1970: 199), finishedAt: Date(timeIntervalSince1970: 200), mode: .exact, pools: [PoolScan(pool: "rbd", failure: timeout)]))
         #expect(state.snapshot.pools["rbd"]?.stale == true)
         #expect(state.snapshot.pools["rbd"]?.trash == [trashed("old", used: 7)])
@@ -161,21 +161,21 @@ struct TrashTests {
         // "old" cannot be measured this time: it keeps its numbers; "new" is measured.
         var third = PoolScan(pool: "rbd", images: [live])
         third.trash = [trashed("new", used: 3)]
-        third.trashFailures = [ImageFailure(pool: "rbd", namespace: "", image: "old", failure: ScanFailure(reason: "budget_exceeded", message: "budget"))]
+        third.trashFailures = [ImageFailure(pool: "rbd", namespace: "", image: "old", failure: ScanFailure(reason: .budgetExceeded, message: "budget"))]
         state.apply(ScanReport(startedAt: Date(timeIntervalSince1970: 299), finishedAt: Date(timeIntervalSince1970: 300), mode: .exact, pools: [third]))
         #expect(state.snapshot.pools["rbd"]?.trash == [trashed("new", used: 3), trashed("old", used: 7)])
-        #expect(state.snapshot.imageScanErrors[.init(pool: "rbd", reason: "budget_exceeded")] == 1)
+        #expect(state.snapshot.imageScanErrors[.init(pool: "rbd", reason: .budgetExceeded)] == 1)
 
         // "old" vanished (restored or removed): it goes; a failing "live" name in the trash never
         // brings back the live image's numbers twice.
         var fourth = PoolScan(pool: "rbd", images: [live])
         fourth.trashFailures = [
-            ImageFailure(pool: "rbd", namespace: "", image: "old", failure: ScanFailure(reason: "not_found", message: "ENOENT")),
-            ImageFailure(pool: "rbd", namespace: "", image: "live", failure: ScanFailure(reason: "error", message: "EIO")),
+            ImageFailure(pool: "rbd", namespace: "", image: "old", failure: ScanFailure(reason: .notFound, message: "ENOENT")),
+            ImageFailure(pool: "rbd", namespace: "", image: "live", failure: ScanFailure(reason: .error, message: "EIO")),
         ]
         state.apply(ScanReport(startedAt: Date(timeIntervalSince1970: 399), finishedAt: Date(timeIntervalSince1970: 400), mode: .exact, pools: [fourth]))
         #expect(state.snapshot.pools["rbd"]?.trash == [])
-        #expect(state.snapshot.imageScanErrors[.init(pool: "rbd", reason: "error")] == 1)
+        #expect(state.snapshot.imageScanErrors[.init(pool: "rbd", reason: .error)] == 1)
         #expect(state.snapshot.pools["rbd"]?.images == [live], "a trashed image's failure never brings back a live image's old numbers")
     }
 }

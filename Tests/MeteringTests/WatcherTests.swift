@@ -47,7 +47,7 @@ struct WatcherTests {
 
             // Another RADOS client (a connection of its own, as a mapped device or VM would be) keeps
             // the image open read-write, which takes a watch on its header, until released.
-            let holder = try await dev.connect(threads: 1)
+            let holder = try await dev.connect()
             let context = try await holder.ioContext(pool: pool)
             let release = DispatchSemaphore(value: 0)
             let holding = Task {

@@ -31,8 +31,7 @@ struct DashboardMetricsTests {
         try await dev.withPool("dash") { pool in
             try await dev.rbd("create", "--size", "256M", "\(pool)/vol")
             try await dev.write("\(pool)/vol", ioSize: "4K", total: "64K")
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-dash-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let folder = try TemporaryFolder.make("rbd-meter-dash")
             let config = folder.appendingPathComponent("config.json").path
             try """
                 {"pools": {"names": ["\(pool)"]}, "scan": {"interval_seconds": 2},

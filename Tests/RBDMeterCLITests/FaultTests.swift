@@ -3,6 +3,7 @@ import Foundation
 import History
 import Metering
 import RBD
+import Synchronization
 import Testing
 
 /// Faults on a real cluster: daemons stopped under the exporter, images changing under a scan,
@@ -10,8 +11,7 @@ import Testing
 @Suite("Faults")
 struct FaultTests {
     static func folder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-fault-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make("rbd-meter-fault")
         return folder
     }
 
@@ -40,7 +40,12 @@ struct FaultTests {
         }
     }
 
-    @Test("an OSD that stops answering fails the scan within its timeout; /metrics keeps the last data, says so, and recovers with the OSD")
+    /// How many scans the daemon has started, from its log.
+    static func scansStarted(_ daemon: DaemonProcess) -> Int {
+        daemon.log.components(separatedBy: "scan started").count - 1
+    }
+
+    @Test("an OSD that stops answering mid-scan fails the pool's scan within its timeout; /metrics keeps the last data, says so, and recovers with the OSD")
     func osdStoppedMidScan() async throws {
         try await HeavyTestGate.shared.run {
             try await DedicatedCluster.with { dedicated in
@@ -53,13 +58,17 @@ struct FaultTests {
                 let before = try await daemon.metrics()[series]
                 #expect(before != nil && before! > 0)
 
+                // Freeze only once the next scan is under way, so that the fault lands inside it.
+                let started = Self.scansStarted(daemon)
+                #expect(try await daemon.waitUntil(seconds: 30) { Self.scansStarted(daemon) > started }, "a new scan started")
                 try await dedicated.freeze("osd")
                 var samples: [String: Double] = [:]
                 let noticed = try await daemon.waitUntil(seconds: 40) {
                     samples = try await daemon.metrics()
-                    return samples["rbd_meter_up"] == 0 && (samples[#"rbd_meter_scan_errors_total{pool="faulty",reason="timeout"}"#] ?? 0) >= 1
+                    return (samples[#"rbd_meter_scan_errors_total{pool="faulty",reason="timeout"}"#] ?? 0) >= 1
                 }
-                #expect(noticed, "the lost OSD shows as rbd_meter_up 0 and a timeout: \(daemon.log.suffix(2000))")
+                #expect(noticed, "the lost OSD shows as a timeout of its pool: \(daemon.log.suffix(2000))")
+                #expect(samples["rbd_meter_up"] == 1, "the monitors still answer: the cluster is up, the pool is stale")
                 #expect(samples[series] == before, "the last good numbers are still served")
                 #expect(samples[#"rbd_meter_pool_stale{pool="faulty"}"#] == 1)
                 #expect(try await daemon.get("/healthz").status == 200)
@@ -68,10 +77,53 @@ struct FaultTests {
                 try await dedicated.thaw("osd")
                 let recovered = try await daemon.waitUntil(seconds: 90) {
                     let now = try await daemon.metrics()
-                    return now["rbd_meter_up"] == 1 && now[#"rbd_meter_pool_stale{pool="faulty"}"#] == 0
+                    return now[#"rbd_meter_pool_stale{pool="faulty"}"#] == 0
                 }
-                #expect(recovered, "the next scan succeeds without a restart")
+                #expect(recovered, "the next scan succeeds without a restart: \(daemon.log.suffix(4000))")
                 #expect(try await daemon.waitUntilReady(seconds: 30))
+                #expect(try await daemon.stop() == 0)
+            }
+        }
+    }
+
+    @Test("a pool whose placement groups never become active times out alone: the pools after it stay fresh and the cluster up")
+    func stuckPoolDoesNotStopOtherPools() async throws {
+        try await HeavyTestGate.shared.run {
+            try await DedicatedCluster.with { dedicated in
+                let dev = dedicated.cluster
+                try await Self.makePool(dev, "healthy", images: 2)
+                // A CRUSH rule over a root without OSDs (Ceph refuses a rule for a device class no
+                // OSD has): the pool's placement groups are never placed, so every request to it
+                // waits for its timeout.
+                try await dev.ceph("osd", "crush", "add-bucket", "nowhere", "root")
+                try await dev.ceph("osd", "crush", "rule", "create-replicated", "no-such-devices", "nowhere", "osd")
+                try await dev.ceph("osd", "pool", "create", "stuck", "8", "8", "replicated", "no-such-devices")
+                try await dev.ceph("osd", "pool", "application", "enable", "stuck", "rbd")
+                let folder = try TemporaryFolder.make("rbd-meter-stuck")
+                let config = try Self.config(pool: "stuck", in: folder)
+                // The stuck pool first: the healthy one is scanned after it, in the same scan.
+                let both = try String(contentsOfFile: config, encoding: .utf8).replacing(#""names": ["stuck"]"#, with: #""names": ["stuck", "healthy"]"#)
+                try both.write(toFile: config, atomically: true, encoding: .utf8)
+                let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile])
+                var samples: [String: Double] = [:]
+                let scanned = try await daemon.waitUntil(seconds: 90) {
+                    samples = try await daemon.metrics()
+                    return (samples[#"rbd_meter_scans_total{result="partial"}"#] ?? 0) >= 2
+                }
+                #expect(scanned, "two scans each failed one pool and finished the other: \(daemon.log.suffix(2000))")
+                #expect(samples["rbd_meter_up"] == 1)
+                #expect((samples[#"rbd_meter_scan_errors_total{pool="stuck",reason="timeout"}"#] ?? 0) >= 2)
+                #expect(samples[#"rbd_meter_pool_stale{pool="stuck"}"#] == 1)
+                #expect(samples[#"rbd_meter_pool_stale{pool="healthy"}"#] == 0)
+                #expect(samples[#"rbd_pool_images{pool="healthy"}"#] == 2)
+                #expect((samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: "healthy", image: "small-0")] ?? 0) > 0)
+                #expect(samples["rbd_meter_scan_errors_total{pool=\"\",reason=\"timeout\"}"] == nil, "no scan ended as if the cluster were gone")
+                let healthyAt = samples[#"rbd_meter_pool_last_scan_success_timestamp_seconds{pool="healthy"}"#] ?? 0
+                let fresh = try await daemon.waitUntil(seconds: 60) {
+                    (try await daemon.metrics()[#"rbd_meter_pool_last_scan_success_timestamp_seconds{pool="healthy"}"#] ?? 0) > healthyAt
+                }
+                #expect(fresh, "the healthy pool is scanned to the end again and again")
+                #expect(try await daemon.get("/readyz").status == 200)
                 #expect(try await daemon.stop() == 0)
             }
         }
@@ -124,22 +176,32 @@ struct FaultTests {
             for index in 0..<24 {
                 try await context.createImage("img-\(index)", size: 8 << 30, options: .init(features: [.layering]))
             }
-            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 2, useListing: false))
+            let measured = Atomic<Int>(0)
+            let scanner = Metering.Scanner(
+                cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 2, useListing: false),
+                onImageMeasured: { _ in measured.add(1, ordering: .relaxed) })
             let scan = Task { await scanner.scan() }
-            try await Task.sleep(for: .milliseconds(300))
+            // Change things only once the scan is measuring the pool's images.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while measured.load(ordering: .relaxed) < 2 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try #require(measured.load(ordering: .relaxed) >= 2, "the scan measured its first images")
             try await dev.rbd("rm", "--no-progress", "\(pool)/img-20")
             try await dev.rbd("rename", "\(pool)/img-21", "\(pool)/renamed-21")
             try await dev.rbd("resize", "--size", "16G", "\(pool)/img-22")
             try await dev.rbd("snap", "create", "\(pool)/img-23@during")
             try await dev.deletePool(other)
+            let changedAt = Date()
             let report = await scan.value
+            #expect(report.finishedAt > changedAt, "the changes landed while the scan ran")
             let failures = report.pools.flatMap(\.imageFailures)
             #expect(failures.allSatisfy { $0.vanished }, "only images that went away are skipped: \(failures)")
-            let measured = Set(report.pools.first { $0.pool == pool }?.images.map(\.image) ?? [])
-            #expect(measured.isSuperset(of: (0..<20).map { "img-\($0)" }), "every untouched image was measured")
+            let images = Set(report.pools.first { $0.pool == pool }?.images.map(\.image) ?? [])
+            #expect(images.isSuperset(of: (0..<20).map { "img-\($0)" }), "every untouched image was measured")
             #expect(report.pools.first { $0.pool == pool }?.failure == nil)
             if let gone = report.pools.first(where: { $0.pool == other })?.failure {
-                #expect(gone.reason == "not_found")
+                #expect(gone.reason == .notFound)
             }
         }
     }
@@ -183,11 +245,13 @@ struct FaultTests {
                 try await dev.rbd("create", "--size", "2T", "--image-feature", "layering", "\(pool)/huge")
                 let folder = try Self.folder()
                 let daemon = try await DaemonProcess(config: try Self.config(pool: pool, in: folder), environment: ["CEPH_CONF": dev.configFile])
-                try await Task.sleep(for: .seconds(2))
-                #expect(try await daemon.get("/readyz").status == 503, "the first scan of a 2 TiB image without object map is still running")
+                #expect(try await daemon.waitUntil(seconds: 30) { Self.scansStarted(daemon) >= 1 }, "the first scan started")
                 let started = ContinuousClock.now
                 #expect(try await daemon.stop(signal: SIGTERM, timeout: 15) == 0)
                 #expect(ContinuousClock.now - started < .seconds(10), "within the 10 s grace period")
+                // The scan of a 2 TiB image without object map was cancelled, not finished.
+                #expect(daemon.log.contains("failure=scan cancelled"))
+                #expect(!daemon.log.contains("failure=none"))
                 #expect(daemon.log.contains("scheduler stopped"))
             }
         }

@@ -11,8 +11,7 @@ struct HostileInputTests {
     static let password = "s3cret-\(UUID().uuidString.prefix(8))"
 
     static func daemon(pool: String, dev: DevCluster) async throws -> DaemonProcess {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make("rbd-meter-hostile")
         let digest = try await Shell.run("python3", ["-c", "import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest())", token])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let hash = try await Shell.execute(DaemonProcess.executable, ["make-credential", "password", "--name", "alice"], standardInput: Data("\(password)\n".utf8))
@@ -105,7 +104,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("missing, wrong and timing-probed credentials get 401; no secret reaches a log line or an error body")
+    /// The constant-time comparison of tokens is checked on the function itself (AuthenticationTests):
+    /// curl's wall time cannot see a byte-by-byte compare.
+    @Test("missing and wrong credentials get 401; no secret reaches a log line or an error body")
     func credentials() async throws {
         try await HeavyTestGate.shared.run { try await checkCredentials() }
     }
@@ -129,20 +130,6 @@ struct HostileInputTests {
             #expect(basic.status == 200)
             bodies += [good.body, basic.body]
 
-            // A wrong token's time must not tell how much of it was right: compare a guess that shares
-            // nothing with one that misses only the last character, taken in turns so that the load
-            // of other tests weighs on both alike.
-            var farTimes: [Double] = []
-            var nearTimes: [Double] = []
-            for round in 0..<120 {
-                let guess = round % 2 == 0 ? String(repeating: "z", count: Self.token.count) : String(Self.token.dropLast()) + "z"
-                let result = try await Shell.execute("curl", ["-s", "-o", "/dev/null", "-w", "%{time_total}", "-H", "Authorization: Bearer \(guess)", "\(base)/v1/pool"])
-                if round % 2 == 0 { farTimes.append(Double(result.standardOutput) ?? 0) } else { nearTimes.append(Double(result.standardOutput) ?? 0) }
-            }
-            // The fastest of each is the least disturbed by everything else running.
-            let far = farTimes.min() ?? 0
-            let near = nearTimes.min() ?? 0
-            #expect(abs(far - near) < max(0.003, 0.5 * min(far, near)), "fastest \(far) s and \(near) s")
 
             try await daemon.stop()
             for secret in [Self.token, Self.password, String(Self.token.dropLast())] {

@@ -9,27 +9,8 @@ struct LoadTests {
     static let seconds = Int(ProcessInfo.processInfo.environment["RBD_METER_LOAD_SECONDS"] ?? "") ?? 60
     static let token = "load-\(UUID().uuidString)"
 
-    struct WrkResult {
-        var requests: Int
-        var errors: Int
-        var p99Milliseconds: Double
-        var text: String
-    }
-
     static func wrk(_ arguments: [String]) async throws -> WrkResult {
-        let output = try await Shell.run("wrk", arguments)
-        let requests = output.firstMatch(of: /(\d+) requests in/).flatMap { Int($0.1) } ?? 0
-        let non2xx = output.firstMatch(of: /Non-2xx or 3xx responses: (\d+)/).flatMap { Int($0.1) } ?? 0
-        let socket = output.firstMatch(of: /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/)
-            .map { Int($0.1)! + Int($0.2)! + Int($0.3)! + Int($0.4)! } ?? 0
-        var p99 = Double.nan
-        if let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("99%") }),
-           let value = line.split(separator: " ", omittingEmptySubsequences: true).last {
-            if value.hasSuffix("ms") { p99 = Double(value.dropLast(2)) ?? .nan }
-            else if value.hasSuffix("us") { p99 = (Double(value.dropLast(2)) ?? .nan) / 1000 }
-            else if value.hasSuffix("s") { p99 = (Double(value.dropLast(1)) ?? .nan) * 1000 }
-        }
-        return WrkResult(requests: requests, errors: non2xx + socket, p99Milliseconds: p99, text: output)
+        WrkResult(parsing: try await Shell.run("wrk", arguments))
     }
 
     @Test("50 scrapers and 10 API clients for a minute: no errors, bounded memory, scans on schedule")
@@ -43,8 +24,7 @@ struct LoadTests {
                 }
                 try await dev.rbd("create", "--size", "1G", "\(pool)/busy")
                 try await dev.write("\(pool)/busy", ioSize: "4K", total: "256K")
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-load-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let folder = try TemporaryFolder.make("rbd-meter-load")
                 let digest = try await Shell.run("python3", ["-c", "import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest())", Self.token])
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let config = folder.appendingPathComponent("config.json").path

@@ -8,8 +8,7 @@ import Testing
 @Suite("rbd-meter quota and report")
 struct ReportCommandTests {
     static func folder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make("rbd-meter-report")
         return folder
     }
 

@@ -80,9 +80,7 @@ struct ScanCommandTests {
 
     @Test("an unreachable cluster fails within the timeout with one line")
     func unreachableCluster() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-down-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.make("rbd-meter-down")
         // A monitor address nobody listens on: the port of a socket we bound and closed.
         let conf = folder.appendingPathComponent("ceph.conf")
         try "[global]\nmon host = v2:127.0.0.1:9\nauth client required = none\n".write(to: conf, atomically: true, encoding: .utf8)

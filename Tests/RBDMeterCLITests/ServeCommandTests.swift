@@ -8,8 +8,7 @@ import Testing
 @Suite("rbd-meter serve")
 struct ServeCommandTests {
     static func writeConfig(pool: String, interval: Double = 2, extra: String = "") throws -> (config: String, database: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make("rbd-meter-serve")
         let database = folder.appendingPathComponent("history.sqlite").path
         let config = folder.appendingPathComponent("config.json").path
         let json = """
@@ -140,8 +139,7 @@ struct ServeCommandTests {
 
     @Test("a bad config file stops serve with status 2 and one line naming the key")
     func badConfigExitsTwo() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-meter-badconfig-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make("rbd-meter-badconfig")
         let config = folder.appendingPathComponent("config.json").path
         try #"{"scan": {"concurrency": "lots"}}"#.write(toFile: config, atomically: true, encoding: .utf8)
         let result = try await Shell.execute(DaemonProcess.executable, ["serve", "--config", config])

@@ -144,16 +144,16 @@ struct BindingTests {
 
     @Test("connecting to a cluster that is not there times out instead of hanging")
     func unreachableClusterTimesOut() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbd-down-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.make("rbd-down")
         let conf = folder.appendingPathComponent("ceph.conf")
         try "[global]\nmon host = v2:127.0.0.1:9\n".write(to: conf, atomically: true, encoding: .utf8)
+        let pool = BlockingPool(threads: 1)
         let started = ContinuousClock.now
         let error = await #expect(throws: RBDError.self) {
-            try await Cluster.connect(ConnectionOptions(configFile: conf.path, connectTimeout: 2), on: BlockingPool(threads: 1))
+            try await Cluster.connect(ConnectionOptions(configFile: conf.path, connectTimeout: 2), on: pool)
         }
         #expect(error?.kind == .timedOut)
         #expect(ContinuousClock.now - started < .seconds(8))
+        await pool.shutdown()
     }
 }

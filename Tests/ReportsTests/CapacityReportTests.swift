@@ -3,6 +3,7 @@ import History
 import Metering
 @testable import Reports
 import Testing
+import TestSupport
 
 /// Reports built from synthetic history written with past timestamps.
 @Suite("Capacity report and chargeback")
@@ -13,7 +14,7 @@ struct CapacityReportTests {
     /// Six hours of scans every ten minutes, with the exporter down from hour 2 to hour 4:
     /// `k8s/grower` grows by 1 GiB an hour, `k8s/steady` stays at 2 GiB, `other/quote"d` at 1 GiB.
     static func history() async throws -> HistoryStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).sqlite").path
+        let path = try TemporaryFolder.make("report").appendingPathComponent("history.sqlite").path
         let store = try HistoryStore(path: path)
         for index in 0...36 {
             let time = start + Double(index) * step

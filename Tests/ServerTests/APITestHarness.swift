@@ -19,19 +19,20 @@ struct APITestHarness {
     var settings: APISettings
     var history: HistoryStore?
 
-    init(readOpen: Bool = false, allowPoolDelete: Bool = true, credentials: Bool = true, history: HistoryStore? = nil) async throws {
+    /// - Parameter bcryptCost: the cost of alice's hash; cheap by default, real (12) for timing tests.
+    init(readOpen: Bool = false, allowPoolDelete: Bool = true, credentials: Bool = true, history: HistoryStore? = nil, bcryptCost: UInt8 = 4) async throws {
         dev = try await DevCluster.shared()
         settings = APISettings(
             readOpen: readOpen, allowPoolDelete: allowPoolDelete,
             tokens: credentials ? [TokenCredential(name: "tests", sha256: CredentialHasher.digest(hex: CredentialHasher.sha256Hex(Self.token))!)] : [],
-            users: credentials ? [UserCredential(name: "alice", bcrypt: CredentialHasher.bcrypt(Self.password, cost: 4))] : [],
+            users: credentials ? [UserCredential(name: "alice", bcrypt: CredentialHasher.bcrypt(Self.password, cost: bcryptCost))] : [],
             maxImageSizeBytes: 1 << 50)
         self.history = history
     }
 
-    var application: some ApplicationProtocol {
-        let connector = ClusterConnector(options: dev.connectionOptions(), pool: BlockingPool(threads: 4))
-        let router = MeterServer.router(state: state, settings: ServerSettings(port: 0), api: (settings, connector), history: history)
+    func application() throws -> some ApplicationProtocol {
+        let connector = ClusterConnector(options: dev.connectionOptions(), pool: DevCluster.pool)
+        let router = try MeterServer.router(state: state, settings: ServerSettings(port: 0), api: (settings, connector), history: history)
         return Application(router: router)
     }
 
@@ -39,7 +40,7 @@ struct APITestHarness {
 
     /// Runs `body` with a client of the in-process router.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await application.test(.router) { client in try await body(client) }
+        try await application().test(.router) { client in try await body(client) }
     }
 }
 

@@ -22,9 +22,10 @@ struct HTTPEndpointTests {
         return state
     }
 
-    static func app(_ state: MeterState) -> some ApplicationProtocol {
-        let settings = ServerSettings(port: 0, readinessLimitSeconds: 900)
-        return Application(router: MeterServer.router(state: state, settings: settings))
+    static func app(_ state: MeterState) throws -> some ApplicationProtocol {
+        // Five-minute scans, ready while the latest is under three intervals old.
+        let settings = ServerSettings(port: 0, exposition: ExpositionSettings(scanIntervalSeconds: 300), readinessIntervals: 3)
+        return Application(router: try MeterServer.router(state: state, settings: settings))
     }
 
     @Test("/metrics serves the snapshot as Prometheus text by default")
@@ -70,17 +71,51 @@ struct HTTPEndpointTests {
             }
         }
         try await Self.app(Self.state(scannedSecondsAgo: 10)).test(.router) { client in
-            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let age = try #require(body?["last_scan_age_seconds"] as? NSNumber, "a JSON number, not a string")
+                #expect((10...20).contains(age.intValue))
+            }
         }
         try await Self.app(Self.state(scannedSecondsAgo: 1000)).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
-                #expect(String(buffer: response.body).contains("three scan intervals"))
+                #expect(String(buffer: response.body).contains("more than 900 s (3 scan intervals)"))
             }
         }
     }
 
-    @Test("a scrape of ten thousand images renders from the snapshot in milliseconds")
+    @Test("/ is a landing page linking every endpoint, as exporters have")
+    func landingPage() async throws {
+        try await Self.app(Self.state(scannedSecondsAgo: 1)).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let page = String(buffer: response.body)
+                for path in ["/metrics", "/readyz", "/healthz", "/openapi.json"] {
+                    #expect(page.contains(#"href="\#(path)""#), "links \(path)")
+                }
+                #expect(page.contains("Version \(RBDMeterVersion.current)"))
+            }
+        }
+    }
+
+    @Test("gzip is used when Accept-Encoding allows it and refused for any weight of zero")
+    func gzipNegotiation() async throws {
+        try await Self.app(Self.state(scannedSecondsAgo: 1)).test(.router) { client in
+            for (header, gzip) in [
+                ("gzip", true), ("br, gzip;q=0.5", true), ("gzip;q=0", false), ("gzip;q=0.00", false), ("gzip; q=0.000", false),
+                ("GZIP;Q=0.0", false), ("identity", false), ("gzip;q=nonsense", false),
+            ] {
+                try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: header]) { response in
+                    #expect((response.headers[.contentEncoding] == "gzip") == gzip, "Accept-Encoding: \(header)")
+                }
+            }
+        }
+    }
+
+    @Test("a scrape of ten thousand images has every image, rendered from the snapshot")
     func largeSnapshotRendersQuickly() async throws {
         let state = MeterState()
         let images = (0..<10_000).map {

@@ -93,7 +93,10 @@ struct ImageAPITests {
             try await harness.test { client in
                 let response = try await client.call(.post, "/v1/image?" + query.replacing("poolName=P", with: "poolName=\(pool)"))
                 #expect(response.status == .badRequest)
-                #expect((response.json["message"] as? String)?.contains(parameter) == true || response.error == "bad_encoding", "\(response.json)")
+                // Every refusal names what was wrong: the parameter, or for bytes that decode to no
+                // text, the encoding (with an error code of its own).
+                #expect((response.json["message"] as? String)?.contains(parameter) == true, "\(response.json)")
+                #expect(response.error == (parameter == "encoding" ? "bad_encoding" : "bad_parameter"), "\(response.json)")
             }
             #expect(try await harness.dev.rbd("ls", pool).isEmpty)
         }
@@ -157,7 +160,7 @@ struct ImageAPITests {
 
     @Test("info matches rbd info; cached allocation and history answer from the scan and the store")
     func infoCachedAllocationAndHistory() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("api-history-\(UUID().uuidString).sqlite").path
+        let path = try TemporaryFolder.make("api-history").appendingPathComponent("history.sqlite").path
         let store = try HistoryStore(path: path)
         let harness = try await APITestHarness(history: store)
         try await harness.dev.withPool("info") { pool in

@@ -26,9 +26,15 @@ struct PoolAPITests {
             let before = Set(try await poolNames(harness))
             let listed = try await client.call(.get, "/v1/pool")
             let after = Set(try await poolNames(harness))
-            let pools = Set(try #require(listed.json["pools"] as? [[String: Any]]).compactMap { $0["name"] as? String })
+            let entries = try #require(listed.json["pools"] as? [[String: Any]])
+            let pools = Set(entries.compactMap { $0["name"] as? String })
             #expect(pools.isSuperset(of: before.intersection(after)))
-            #expect(pools.contains(name))
+            // The new pool's id and applications as Ceph itself reports them.
+            let entry = try #require(entries.first { $0["name"] as? String == name })
+            let detail = try JSONSerialization.jsonObject(with: Data(try await harness.dev.ceph("osd", "pool", "ls", "detail", "--format", "json").utf8)) as? [[String: Any]]
+            let cephPool = try #require(detail?.first { $0["pool_name"] as? String == name })
+            #expect((entry["id"] as? NSNumber)?.int64Value == (cephPool["pool_id"] as? NSNumber)?.int64Value)
+            #expect(entry["applications"] as? [String] == ((cephPool["application_metadata"] as? [String: Any])?.keys.sorted() ?? []))
 
             let again = try await client.call(.post, "/v1/pool?name=\(name)")
             #expect(again.status == .conflict)
@@ -114,8 +120,10 @@ struct PoolAPITests {
                 #expect(usage.status == .ok)
                 let totals = try #require(usage.json["totals"] as? [String: Any])
                 let du = try #require(try await harness.dev.du("\(pool)/a", exact: true).first)
-                #expect(totals["used_bytes"] as? UInt64 == du.used_size || (totals["used_bytes"] as? Int).map(UInt64.init) == du.used_size)
-                #expect(totals["images"] as? Int == 1)
+                #expect(du.used_size > 0)
+                #expect((totals["used_bytes"] as? NSNumber)?.uint64Value == du.used_size, "a JSON number equal to rbd du --exact")
+                #expect((totals["provisioned_bytes"] as? NSNumber)?.uint64Value == du.provisioned_size)
+                #expect((totals["images"] as? NSNumber)?.intValue == 1)
             }
         }
     }

@@ -20,7 +20,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSONBody.response(status, ["error": code, "message": message])
+        var response = try JSONBody.response(status, ["error": code, "message": message])
         if status == .unauthorized {
             response.headers[.wwwAuthenticate] = #"Bearer realm="rbd-meter", Basic realm="rbd-meter""#
         }
@@ -44,11 +44,12 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
             case .notEmpty: return APIError(.conflict, "not_empty", rbd.description)
             case .timedOut: return APIError(.serviceUnavailable, "cluster_unavailable", rbd.description)
             case .invalidArgument: return APIError(.badRequest, "rejected_by_ceph", rbd.description)
-            case .permissionDenied: return APIError(.badGateway, "ceph_permission_denied", rbd.description)
+            // The API's Ceph key may not do this (api.ceph names a key of its own for changes).
+            case .permissionDenied: return APIError(.forbidden, "ceph_permission_denied", "the API's Ceph client may not do this: \(rbd.description)")
             case .cancelled, .other: return APIError(.badGateway, "ceph_error", rbd.description)
             }
         case let failure as ScanFailure:
-            return failure.isClusterUnreachable
+            return failure.clusterUnreachable || failure.reason == .timeout
                 ? APIError(.serviceUnavailable, "cluster_unavailable", failure.message)
                 : APIError(.badGateway, "ceph_error", failure.message)
         default:

@@ -12,6 +12,9 @@ struct ImageController {
     let history: HistoryStore?
     let settings: APISettings
 
+    /// How far back `/v1/image/history` looks without `since`.
+    static let defaultHistoryDays: Double = 7
+
     func addRoutes(to group: RouterGroup<MeterRequestContext>) {
         group.get("image") { request, context in try await self.list(request, context) }
         group.post("image") { request, context in try await self.create(request, context) }
@@ -48,7 +51,7 @@ struct ImageController {
         let pool = try parameters.name("poolName")!
         let namespace = try parameters.namespace()
         let images = try await ceph.run(pool: pool, namespace: namespace) { try await $0.images() }
-        return JSONBody.response(.ok, ImageList(
+        return try JSONBody.response(.ok, ImageList(
             pool: pool, namespace: namespace,
             images: images.sorted { $0.name < $1.name }.map { .init(name: $0.name, id: $0.id) }))
     }
@@ -71,7 +74,7 @@ struct ImageController {
         try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
             try await context.createImage(target.image, size: size, options: options)
         }
-        return JSONBody.response(.created, Created(pool: target.pool, namespace: target.namespace, image: target.image, size: size))
+        return try JSONBody.response(.created, Created(pool: target.pool, namespace: target.namespace, image: target.image, size: size))
     }
 
     private struct Created: Encodable {
@@ -111,7 +114,7 @@ struct ImageController {
             }
             try await context.removeImage(target.image)
         }
-        return JSONBody.response(.ok, ["deleted": "\(target.pool)/\(target.namespace.isEmpty ? "" : target.namespace + "/")\(target.image)"])
+        return try JSONBody.response(.ok, ["deleted": "\(target.pool)/\(target.namespace.isEmpty ? "" : target.namespace + "/")\(target.image)"])
     }
 
     private struct Allocation: Encodable {
@@ -143,7 +146,7 @@ struct ImageController {
             else {
                 throw APIError(.notFound, "not_found", "image \(target.pool)/\(target.image) is not in the latest scan")
             }
-            return JSONBody.response(.ok, Allocation(
+            return try JSONBody.response(.ok, Allocation(
                 pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
                 used_bytes: usage.usedBytes, total_used_bytes: usage.totalUsedBytes,
                 mode: (snapshot.mode ?? mode).rawValue,
@@ -152,7 +155,7 @@ struct ImageController {
         let usage = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
             try await ImageMeter(mode: mode).measure(target.image, in: context)
         }
-        return JSONBody.response(.ok, Allocation(
+        return try JSONBody.response(.ok, Allocation(
             pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
             used_bytes: usage.usedBytes, total_used_bytes: usage.totalUsedBytes, mode: mode.rawValue,
             computed_at: ISO8601DateFormatter().string(from: Date()), cached: false))
@@ -215,7 +218,7 @@ struct ImageController {
                     create_timestamp: info.createTimestamp, modify_timestamp: info.modifyTimestamp)
             }
         }
-        return JSONBody.response(.ok, info)
+        return try JSONBody.response(.ok, info)
     }
 
     func resize(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
@@ -233,7 +236,7 @@ struct ImageController {
                 return current
             }
         }
-        return JSONBody.response(.ok, Resized(
+        return try JSONBody.response(.ok, Resized(
             pool: target.pool, namespace: target.namespace, image: target.image, previous_size: previous, size: size))
     }
 
@@ -255,12 +258,12 @@ struct ImageController {
             }
             since = parsed
         } else {
-            since = Date().addingTimeInterval(-7 * 86400)
+            since = Date().addingTimeInterval(-ImageController.defaultHistoryDays * .day)
         }
         guard let history else {
             throw APIError(.serviceUnavailable, "history_unavailable", "the history database could not be opened; see the daemon's log")
         }
         let location = ImageLocation(pool: target.pool, namespace: target.namespace, image: target.image)
-        return JSONBody.response(.ok, HistoryDocument(location: location, points: try await history.history(of: location, since: since)))
+        return try JSONBody.response(.ok, HistoryDocument(location: location, points: try await history.history(of: location, since: since)))
     }
 }

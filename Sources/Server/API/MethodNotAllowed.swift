@@ -8,7 +8,7 @@ enum MethodNotAllowed {
     static func add(to group: RouterGroup<MeterRequestContext>, path: String, allowed: [HTTPRequest.Method]) {
         for method in methods where !allowed.contains(method) {
             group.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
-                var response = JSONBody.response(.methodNotAllowed, [
+                var response = try JSONBody.response(.methodNotAllowed, [
                     "error": "method_not_allowed",
                     "message": "\(method) is not allowed on /v1/\(path); use \(allowed.map(\.rawValue).joined(separator: ", "))",
                 ])

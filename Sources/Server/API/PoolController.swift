@@ -29,14 +29,14 @@ struct PoolController {
     func list(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
         _ = try await APIParameters.from(request, context: context)
         let pools = try await ceph.run { try await $0.pools() }
-        return JSONBody.response(.ok, PoolList(pools: pools.map { .init(name: $0.name, id: $0.id, applications: $0.applications.sorted()) }))
+        return try JSONBody.response(.ok, PoolList(pools: pools.map { .init(name: $0.name, id: $0.id, applications: $0.applications.sorted()) }))
     }
 
     func create(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
         let parameters = try await APIParameters.from(request, context: context)
         let name = try parameters.newPoolName("name")
         try await ceph.run { try await $0.createPool(name) }
-        return JSONBody.response(.created, ["pool": name])
+        return try JSONBody.response(.created, ["pool": name])
     }
 
     func delete(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
@@ -59,7 +59,7 @@ struct PoolController {
             }
             try await cluster.deletePool(name)
         }
-        return JSONBody.response(.ok, ["deleted": name])
+        return try JSONBody.response(.ok, ["deleted": name])
     }
 
     private struct Usage: Encodable {
@@ -88,7 +88,7 @@ struct PoolController {
             provisioned_bytes: images.reduce(0) { $0 + $1.provisionedBytes },
             used_bytes: images.reduce(0) { $0 + $1.usedBytes },
             total_used_bytes: images.reduce(0) { $0 + $1.totalUsedBytes })
-        return JSONBody.response(.ok, Usage(
+        return try JSONBody.response(.ok, Usage(
             pool: name,
             scanned_at: pool.lastSuccessAt.map { ISO8601DateFormatter().string(from: $0) },
             stale: pool.stale,

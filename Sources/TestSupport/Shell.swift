@@ -7,6 +7,12 @@ public enum Shell {
         public var status: Int32
         public var output: String
         public var description: String { "\(command) exited with \(status): \(output)" }
+
+        public init(command: String, status: Int32, output: String) {
+            self.command = command
+            self.status = status
+            self.output = output
+        }
     }
 
     /// What a finished command printed and returned.

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+@testable import Server
+import Testing
+
+/// Who gets into `/v1`, and what timing tells an outsider.
+@Suite("Authentication")
+struct AuthenticationTests {
+    static func basic(_ user: String, _ password: String) -> HTTPFields {
+        [.authorization: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()]
+    }
+
+    /// Median seconds of `count` requests to `/v1/pool` with `headers`, each refused with 401.
+    static func medianRefusal(_ client: any TestClientProtocol, _ headers: HTTPFields, count: Int) async throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<count {
+            let started = ContinuousClock.now
+            let response = try await client.call(.get, "/v1/pool", headers: headers)
+            times.append((ContinuousClock.now - started).inSeconds)
+            #expect(response.status == .unauthorized)
+        }
+        return times.sorted()[count / 2]
+    }
+
+    @Test("an unknown user name is refused as slowly as a known one with a wrong password: timing reveals no names")
+    func unknownUsersTakeAsLongAsKnownOnes() async throws {
+        // Cost 12 is what make-credential writes: about a quarter of a second per check here, so
+        // that a cheaper decoy (the bug: cost 10, four times faster) stands far outside the noise.
+        let harness = try await APITestHarness(bcryptCost: CredentialHasher.defaultBcryptCost)
+        try await harness.test { client in
+            var known: [Double] = []
+            var unknown: [Double] = []
+            // Interleaved, so that a change in the machine's load hits both alike.
+            for _ in 0..<3 {
+                known.append(try await Self.medianRefusal(client, Self.basic("alice", "wrong"), count: 3))
+                unknown.append(try await Self.medianRefusal(client, Self.basic("mallory", "wrong"), count: 3))
+            }
+            let ratio = known.sorted()[1] / unknown.sorted()[1]
+            #expect((0.67...1.5).contains(ratio), "known \(known), unknown \(unknown): ratio \(ratio)")
+        }
+    }
+
+    @Test("the right password gets in; the decoy for unknown names never does")
+    func decoyNeverPasses() async throws {
+        let harness = try await APITestHarness()
+        try await harness.test { client in
+            let right = try await client.call(.get, "/v1/pool", headers: Self.basic("alice", APITestHarness.password))
+            let empty = try await client.call(.get, "/v1/pool", headers: Self.basic("", ""))
+            let unknown = try await client.call(.get, "/v1/pool", headers: Self.basic("mallory", APITestHarness.password))
+            #expect(right.status == .ok)
+            #expect(empty.status == .unauthorized)
+            #expect(unknown.status == .unauthorized)
+        }
+        let users = ConfiguredUsers([UserCredential(name: "alice", bcrypt: CredentialHasher.bcrypt("pw", cost: 4))])
+        #expect(users.decoy?.isDecoy == true)
+        #expect(users.decoy?.passwordHash.flatMap { UserCredential(name: "", bcrypt: $0).cost } == 4, "as dear as the dearest configured hash")
+    }
+
+    @Test("token comparison: equal digests match, any differing byte does not, whatever its position")
+    func tokenComparison() {
+        let digest = (0..<32).map { UInt8($0) }
+        #expect(BearerTokenAuthenticator.constantTimeEqual(digest, digest))
+        for position in [0, 15, 31] {
+            var other = digest
+            other[position] ^= 0x80
+            #expect(!BearerTokenAuthenticator.constantTimeEqual(digest, other))
+        }
+        #expect(!BearerTokenAuthenticator.constantTimeEqual(digest, Array(digest.prefix(31))))
+        let tokens = [TokenCredential(name: "a", sha256: CredentialHasher.digest(hex: CredentialHasher.sha256Hex("one"))!),
+                      TokenCredential(name: "b", sha256: CredentialHasher.digest(hex: CredentialHasher.sha256Hex("two"))!)]
+        #expect(BearerTokenAuthenticator.match("two", among: tokens) == "b", "every credential is compared, not only the first")
+        #expect(BearerTokenAuthenticator.match("three", among: tokens) == nil)
+    }
+}
