@@ -4,6 +4,15 @@ public enum MetricCatalog {
     static let imageLabels = ["pool", "namespace", "image"]
     static let namespaceLabels = ["pool", "namespace"]
     static let poolLabels = ["pool"]
+    /// A trashed image: its name need not be unique (an image may be trashed, recreated and trashed
+    /// again), its id is.
+    static let trashImageLabels = ["pool", "namespace", "image", "id"]
+    /// The Kubernetes objects ceph-csi records in an image's metadata, in the order of
+    /// ``KubernetesIdentity/labelValues``.
+    /// `csi_cluster_name`, not `cluster`: Prometheus setups commonly use `cluster` as an external label.
+    static let kubernetesLabels = [
+        "pv", "pvc", "pvc_namespace", "volumesnapshot", "volumesnapshot_namespace", "volumesnapshotcontent", "csi_cluster_name",
+    ]
 
     // MARK: Images
 
@@ -17,10 +26,21 @@ public enum MetricCatalog {
         help: "Bytes the image and its snapshots use together (the sum of rbd du's rows for the image).")
     public static let imageSnapshots = MetricFamily(
         "rbd_image_snapshots", .gauge, labels: imageLabels, help: "Number of user snapshots of the image.")
+    public static let imageWatchers = MetricFamily(
+        "rbd_image_watchers", .gauge, labels: imageLabels,
+        help: "Clients watching the image's header, as rbd status lists them: read-write opens, mapped devices, VMs; 0 when nobody has it open.")
+    public static let imageCreatedTimestampSeconds = MetricFamily(
+        "rbd_image_created_timestamp_seconds", .gauge, labels: imageLabels, help: "When the image was created, in seconds since the epoch.")
+    public static let imageModifiedTimestampSeconds = MetricFamily(
+        "rbd_image_modified_timestamp_seconds", .gauge, labels: imageLabels,
+        help: "When the image was last written as librbd records it (at most every rbd_mtime_update_interval, 60 s by default), in seconds since the epoch.")
+    public static let imageOrphanCandidate = MetricFamily(
+        "rbd_image_orphan_candidate", .gauge, labels: imageLabels,
+        help: "1 when the image names neither a PV nor a VolumeSnapshot in a pool where other images do (ceph-csi metadata): possibly left behind by Kubernetes; 0 otherwise.")
     public static let imageInfo = MetricFamily(
         "rbd_image_info", .gauge,
-        labels: imageLabels + ["id", "features", "parent", "method", "object_map_invalid", "pv", "pvc", "pvc_namespace"],
-        help: "Always 1; labels carry the image id, features, parent, how it was measured and its Kubernetes identity (from ceph-csi metadata).")
+        labels: imageLabels + ["id", "features", "parent", "method", "object_map_invalid"] + kubernetesLabels,
+        help: "Always 1; labels carry the image id, features, parent, how it was measured and its Kubernetes identity (PV, PVC, VolumeSnapshot and cluster name from ceph-csi metadata).")
 
     // MARK: Namespaces
 
@@ -56,6 +76,44 @@ public enum MetricCatalog {
         "rbd_pool_quota_bytes", .gauge, labels: poolLabels, help: "The pool's Ceph quota in bytes (max_bytes); 0 when none is set.")
     public static let poolQuotaObjects = MetricFamily(
         "rbd_pool_quota_objects", .gauge, labels: poolLabels, help: "The pool's Ceph quota in objects (max_objects); 0 when none is set.")
+
+    // MARK: Trash
+
+    public static let trashImageProvisionedBytes = MetricFamily(
+        "rbd_trash_image_provisioned_bytes", .gauge, labels: trashImageLabels, help: "Size of the image in the RBD trash in bytes.")
+    public static let trashImageUsedBytes = MetricFamily(
+        "rbd_trash_image_used_bytes", .gauge, labels: trashImageLabels,
+        help: "Bytes allocated in the trashed image's current state, as rbd_image_used_bytes counts them for a live image.")
+    public static let trashImageTotalUsedBytes = MetricFamily(
+        "rbd_trash_image_total_used_bytes", .gauge, labels: trashImageLabels,
+        help: "Bytes the trashed image and its snapshots use together; freed only when it is removed from the trash.")
+    public static let trashImageDeletedTimestampSeconds = MetricFamily(
+        "rbd_trash_image_deleted_timestamp_seconds", .gauge, labels: trashImageLabels,
+        help: "When the image was moved to the trash, in seconds since the epoch.")
+    public static let trashImageDefermentEndTimestampSeconds = MetricFamily(
+        "rbd_trash_image_deferment_end_timestamp_seconds", .gauge, labels: trashImageLabels,
+        help: "Until when the trashed image is protected from rbd trash rm and purge, in seconds since the epoch.")
+    public static let trashImageInfo = MetricFamily(
+        "rbd_trash_image_info", .gauge, labels: trashImageLabels + ["source"] + kubernetesLabels,
+        help: "Always 1; source is why the image is in the trash (user, mirroring, migration, removing, user_parent), and the Kubernetes identity it had.")
+    public static let namespaceTrashProvisionedBytes = MetricFamily(
+        "rbd_namespace_trash_provisioned_bytes", .gauge, labels: namespaceLabels, help: "Sum of the sizes of the images in the namespace's trash.")
+    public static let namespaceTrashUsedBytes = MetricFamily(
+        "rbd_namespace_trash_used_bytes", .gauge, labels: namespaceLabels, help: "Sum of rbd_trash_image_used_bytes over the namespace's trash.")
+    public static let namespaceTrashTotalUsedBytes = MetricFamily(
+        "rbd_namespace_trash_total_used_bytes", .gauge, labels: namespaceLabels,
+        help: "Sum of rbd_trash_image_total_used_bytes over the namespace's trash; not part of rbd_namespace_total_used_bytes.")
+    public static let namespaceTrashImages = MetricFamily(
+        "rbd_namespace_trash_images", .gauge, labels: namespaceLabels, help: "Number of images in the namespace's trash.")
+    public static let poolTrashProvisionedBytes = MetricFamily(
+        "rbd_pool_trash_provisioned_bytes", .gauge, labels: poolLabels, help: "Sum of the sizes of the images in the pool's trash, all namespaces.")
+    public static let poolTrashUsedBytes = MetricFamily(
+        "rbd_pool_trash_used_bytes", .gauge, labels: poolLabels, help: "Sum of rbd_trash_image_used_bytes over the pool's trash.")
+    public static let poolTrashTotalUsedBytes = MetricFamily(
+        "rbd_pool_trash_total_used_bytes", .gauge, labels: poolLabels,
+        help: "Sum of rbd_trash_image_total_used_bytes over the pool's trash; not part of rbd_pool_total_used_bytes.")
+    public static let poolTrashImages = MetricFamily(
+        "rbd_pool_trash_images", .gauge, labels: poolLabels, help: "Number of images in the pool's trash, all namespaces.")
 
     // MARK: Quotas and forecasts
 
@@ -142,10 +200,15 @@ public enum MetricCatalog {
 
     /// Every family above, in the order `/metrics` renders them.
     public static let all: [MetricFamily] = [
-        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageInfo,
+        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageCreatedTimestampSeconds, imageModifiedTimestampSeconds,
+        imageOrphanCandidate, imageInfo,
         namespaceProvisionedBytes, namespaceUsedBytes, namespaceTotalUsedBytes, namespaceImages,
         poolProvisionedBytes, poolUsedBytes, poolTotalUsedBytes, poolImages, poolInvalidObjectMaps,
         poolStoredBytes, poolObjects, poolMaxAvailableBytes, poolQuotaBytes, poolQuotaObjects,
+        trashImageProvisionedBytes, trashImageUsedBytes, trashImageTotalUsedBytes, trashImageDeletedTimestampSeconds,
+        trashImageDefermentEndTimestampSeconds, trashImageInfo,
+        namespaceTrashProvisionedBytes, namespaceTrashUsedBytes, namespaceTrashTotalUsedBytes, namespaceTrashImages,
+        poolTrashProvisionedBytes, poolTrashUsedBytes, poolTrashTotalUsedBytes, poolTrashImages,
         quotaBytes, quotaUsedBytes, quotaUsedRatio, quotaWarningRatio, quotaCriticalRatio,
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,

@@ -11,13 +11,14 @@ public struct SnapshotCollector: MetricsCollector {
         self.settings = settings
     }
 
-    private typealias Catalog = MetricCatalog
+    typealias Catalog = MetricCatalog
 
     public func collect(into writer: inout MetricsWriter) {
         let pools = snapshot.pools.keys.sorted().compactMap { snapshot.pools[$0] }
         writeImages(pools.filter { settings.perImagePools.matches($0.pool) }, into: &writer)
         writeNamespaces(pools, into: &writer)
         writePools(pools, into: &writer)
+        writeTrash(pools, into: &writer)
         writeExporter(pools, into: &writer)
     }
 
@@ -28,6 +29,7 @@ public struct SnapshotCollector: MetricsCollector {
             (Catalog.imageUsedBytes, \.usedBytes),
             (Catalog.imageTotalUsedBytes, \.totalUsedBytes),
             (Catalog.imageSnapshots, { UInt64($0.snapshots) }),
+            (Catalog.imageWatchers, { UInt64($0.watchers) }),
         ]
         for (family, value) in gauges {
             writer.family(family)
@@ -35,17 +37,34 @@ public struct SnapshotCollector: MetricsCollector {
                 writer.sample(family, [image.pool, image.namespace, image.image], value(image))
             }
         }
+        let timestamps: [(MetricFamily, (ImageUsage) -> Double)] = [
+            (Catalog.imageCreatedTimestampSeconds, \.createTimestamp),
+            (Catalog.imageModifiedTimestampSeconds, \.modifyTimestamp),
+        ]
+        for (family, value) in timestamps {
+            writer.family(family)
+            for image in images where value(image) > 0 {
+                writer.sample(family, [image.pool, image.namespace, image.image], value(image))
+            }
+        }
+        writer.family(Catalog.imageOrphanCandidate)
+        for pool in pools {
+            let candidates = OrphanCandidates(pool: pool.images)
+            for image in pool.images {
+                writer.sample(Catalog.imageOrphanCandidate, [image.pool, image.namespace, image.image], candidates.contains(image) ? 1 as UInt64 : 0)
+            }
+        }
         writer.family(Catalog.imageInfo)
         for image in images {
             writer.sample(Catalog.imageInfo, [
                 image.pool, image.namespace, image.image, image.id, image.features.description, image.parent,
                 image.method.rawValue, image.objectMapInvalid ? "true" : "false",
-                image.kubernetes.pv, image.kubernetes.pvc, image.kubernetes.pvcNamespace,
-            ], 1 as UInt64)
+            ] + image.kubernetes.labelValues, 1 as UInt64)
         }
     }
 
-    private struct Totals {
+    /// Sums over images, live or trashed.
+    struct Totals {
         var provisioned: UInt64 = 0
         var used: UInt64 = 0
         var totalUsed: UInt64 = 0

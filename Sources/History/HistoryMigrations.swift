@@ -59,6 +59,29 @@ enum HistoryMigrations {
                 t.add(column: "pvc_namespace", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v3: watchers of samples, the trash of each pool") { db in
+            // NULL for samples written before: whether anyone had the image open was not recorded.
+            try db.alter(table: "sample") { t in
+                t.add(column: "watchers", .integer)
+            }
+            // The trash as the latest complete scan of each pool found it; not a history.
+            try db.create(table: "trash_image") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("scan_id", .integer).notNull()
+                t.column("at", .double).notNull()
+                t.column("pool", .text).notNull()
+                t.column("namespace", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("image_id", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("deleted_at", .double).notNull()
+                t.column("deferment_end_at", .double).notNull()
+                t.column("provisioned_bytes", .integer).notNull()
+                t.column("used_bytes", .integer).notNull()
+                t.column("total_used_bytes", .integer).notNull()
+            }
+            try db.create(index: "trash_image_by_pool", on: "trash_image", columns: ["pool"])
+        }
         return migrator
     }
 }

@@ -83,7 +83,7 @@ public final class HistoryStore: Sendable {
             let sample = SampleRecord(
                 id: nil, imageRef: ref, firstScanID: scanID, lastScanID: scanID, firstAt: time, lastAt: time,
                 provisionedBytes: Int64(clamping: image.provisionedBytes), usedBytes: Int64(clamping: image.usedBytes),
-                totalUsedBytes: Int64(clamping: image.totalUsedBytes))
+                totalUsedBytes: Int64(clamping: image.totalUsedBytes), watchers: Int64(image.watchers))
             if let previous = latest[ref], previous.hasSameNumbers(as: sample), policy.isUnbroken(gap: time - previous.lastAt), let id = previous.id {
                 unchanged.append(id)
             } else {
@@ -92,6 +92,8 @@ public final class HistoryStore: Sendable {
             }
         }
         try SampleRecord.extend(unchanged, to: scanID, at: time, in: db)
+        let complete = report.pools.filter { $0.failure == nil }
+        try TrashRecord.replace(pools: complete.map(\.pool), with: complete.flatMap(\.trash), scanID: scanID, at: time, in: db)
         return scanID
     }
 

@@ -17,6 +17,9 @@ public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var provisionedBytes: Int64
     public var usedBytes: Int64
     public var totalUsedBytes: Int64
+    /// Clients that had the image open (see ``ImageUsage/watchers``); `nil` for samples written
+    /// before rbd-meter recorded it.
+    public var watchers: Int64?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id
@@ -28,14 +31,18 @@ public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         case provisionedBytes = "provisioned_bytes"
         case usedBytes = "used_bytes"
         case totalUsedBytes = "total_used_bytes"
+        case watchers
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
 
+    /// Whether a scan found the same numbers, so that the sample's span can grow. Watchers count: a
+    /// span then also says since when the image was (or was not) in use.
     func hasSameNumbers(as other: SampleRecord) -> Bool {
         provisionedBytes == other.provisionedBytes && usedBytes == other.usedBytes && totalUsedBytes == other.totalUsedBytes
+            && watchers == other.watchers
     }
 }
 

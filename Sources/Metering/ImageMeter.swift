@@ -48,7 +48,8 @@ public struct ImageMeter: Sendable {
                 objectMapInvalid: info.features.contains(.objectMap)
                     && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
                 kubernetes: KubernetesIdentity(metadata: head.metadata), modifyTimestamp: info.modifyTimestamp,
-                objectSize: info.objectSize, mode: mode, measuredAt: started, snapshotIDs: head.snapshots.map(\.id))
+                objectSize: info.objectSize, mode: mode, measuredAt: started, snapshotIDs: head.snapshots.map(\.id),
+                watchers: head.watchers, createTimestamp: info.createTimestamp)
         }
         if let previous, head.reusable {
             var reused = usage(
@@ -106,6 +107,8 @@ public struct ImageMeter: Sendable {
         var info: ImageInfo
         var snapshots: [SnapshotInfo]
         var metadata: [String: String]
+        /// Clients with the image open read-write (see ``ImageUsage/watchers``).
+        var watchers: Int
         /// Whether the previous scan's numbers still hold.
         var reusable = false
         /// Set when the image was small or simple enough to measure on the first handle.
@@ -116,7 +119,8 @@ public struct ImageMeter: Sendable {
         let info = try image.info()
         // Only user snapshots count, as in `rbd du`: trash, group and mirror snapshots are librbd's own.
         let snapshots = try image.snapshots().filter { $0.namespace == .user }
-        var head = Head(info: info, snapshots: snapshots, metadata: try image.metadata())
+        // One request to the header object: whether anyone has the image open is worth it on every scan.
+        var head = Head(info: info, snapshots: snapshots, metadata: try image.metadata(), watchers: try image.watchers().count)
         if let previous, previous.id == info.id, previous.mode == mode, previous.provisionedBytes == info.size,
            info.modifyTimestamp > 0, previous.modifyTimestamp == info.modifyTimestamp,
            previous.snapshotIDs == snapshots.map(\.id),

@@ -29,6 +29,8 @@ public struct ImageUsage: Sendable, Equatable {
     public var kubernetes: KubernetesIdentity
     /// Seconds since the epoch of the image's last write as librbd records it.
     public var modifyTimestamp: Double
+    /// Seconds since the epoch of the image's creation; 0 when unknown.
+    public var createTimestamp: Double
     /// Bytes per data object.
     public var objectSize: UInt64
     /// The mode the numbers were measured in.
@@ -40,6 +42,10 @@ public struct ImageUsage: Sendable, Equatable {
     public var snapshotIDs: [UInt64]
     /// Whether these numbers were taken over from the previous scan instead of measured again.
     public var reused: Bool
+    /// Clients watching the image's header when it was measured: every read-write handle (a mapped
+    /// device, a VM, `rbd bench`) holds a watch; read-only handles such as rbd-meter's hold none.
+    /// Read on every scan, also when the numbers are reused. 0 means nobody has the image open.
+    public var watchers: Int
 
     public init(
         pool: String, namespace: String, image: String, id: String,
@@ -47,7 +53,8 @@ public struct ImageUsage: Sendable, Equatable {
         features: ImageFeatures = [], parent: String = "", method: MeteringMethod = .diff,
         objectMapInvalid: Bool = false, kubernetes: KubernetesIdentity = .init(),
         modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20, mode: UsageMode = .exact,
-        measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false
+        measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false,
+        watchers: Int = 0, createTimestamp: Double = 0
     ) {
         self.pool = pool
         self.namespace = namespace
@@ -68,6 +75,8 @@ public struct ImageUsage: Sendable, Equatable {
         self.measuredAt = measuredAt
         self.snapshotIDs = snapshotIDs
         self.reused = reused
+        self.watchers = watchers
+        self.createTimestamp = createTimestamp
     }
 
     /// `pool/[namespace/]image`.

@@ -76,6 +76,8 @@ public struct PoolState: Sendable {
     public var stale: Bool
     /// Images whose numbers the latest scan took over from the one before (incremental scans).
     public var reused: Int
+    /// The images in its trash, sorted by namespace, name and id; never part of ``images``.
+    public var trash: [TrashUsage] = []
 
     public init(
         pool: String, images: [ImageUsage] = [], namespaces: [String] = [""], capacity: PoolCapacity? = nil,

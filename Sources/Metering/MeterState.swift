@@ -75,7 +75,7 @@ public final class MeterState: Sendable {
         var pools: [String: PoolState] = [:]
         for scan in report.pools {
             let old = previous.pools[scan.pool]
-            for failure in scan.imageFailures {
+            for failure in scan.imageFailures + scan.trashFailures {
                 next.imageScanErrors[.init(pool: scan.pool, reason: failure.failure.reason), default: 0] += 1
             }
             if let failure = scan.failure {
@@ -98,6 +98,7 @@ public final class MeterState: Sendable {
                 pool: scan.pool, images: images, namespaces: scan.namespaces, capacity: scan.capacity ?? old?.capacity,
                 scanDuration: scan.duration, lastSuccessAt: report.finishedAt, stale: false, reused: scan.reused
             )
+            pools[scan.pool]?.trash = TrashUsage.keepingFailed(scan.trash, failures: scan.trashFailures, previous: old?.trash ?? [])
         }
         next.pools = pools
         next.up = !report.clusterUnreachable

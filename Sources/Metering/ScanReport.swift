@@ -65,6 +65,11 @@ public struct PoolScan: Sendable {
     public var capacity: PoolCapacity?
     /// Images whose numbers were taken over from the previous scan (see ``Scanner``).
     public var reused: Int
+    /// The images in the pool's trash (every scanned namespace), measured like live ones but kept
+    /// apart, so that live sums never include them.
+    public var trash: [TrashUsage] = []
+    /// Trashed images listed but not measured.
+    public var trashFailures: [ImageFailure] = []
 
     public init(
         pool: String, namespaces: [String] = [""], images: [ImageUsage] = [], imageFailures: [ImageFailure] = [],

@@ -144,6 +144,10 @@ public struct Scanner: Sendable {
         do {
             let work = try await listImages(pool, previous: previous, into: &scan)
             try await measure(work, into: &scan)
+            if scan.failure == nil {
+                let deadline = options.poolTimeBudget.map { start + $0 }
+                try await TrashScanner(cluster: cluster, options: options).scan(into: &scan, deadline: deadline)
+            }
         } catch {
             scan.failure = ScanFailure(error)
         }

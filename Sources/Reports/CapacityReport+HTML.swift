@@ -2,7 +2,7 @@ import Foundation
 
 extension CapacityReport {
     /// One self-contained page: summary figures, usage over time per pool and of the largest images,
-    /// the fastest growers, the quotas over threshold, and the table by group.
+    /// the fastest growers, the quotas over threshold, what could be reclaimed, and the table by group.
     public var html: String {
         let totalUsed = groups.reduce(0) { $0 + $1.totalUsedBytes }
         let provisioned = groups.reduce(0) { $0 + $1.provisionedBytes }
@@ -54,6 +54,18 @@ extension CapacityReport {
                 page += "<tr><td>\(HTML.escape(status.subject))</td><td>\(HTML.escape(status.rule.name))</td><td>\(ByteCount.format(status.usedBytes))</td>"
                 page += "<td>\(ByteCount.format(status.rule.limitBytes))</td><td>\(String(format: "%.1f%%", status.ratio * 100))</td>"
                 page += "<td class=\"\(status.level.rawValue)\">\(status.level.rawValue)</td></tr>"
+            }
+            page += "</table>"
+        }
+        page += "</section><section><h2>Reclaimable</h2>"
+        page += "<p>\(ByteCount.format(UInt64(max(trashBytes, 0)))) in the RBD trash (\(trashImages) image\(trashImages == 1 ? "" : "s")), freed by <code>rbd trash rm</code> or <code>rbd trash purge</code>.</p>"
+        if idleImages.isEmpty {
+            page += "<p class=\"empty\">No image has been idle (no watchers, numbers unchanged) for \(String(format: "%g", idleDays)) days.</p>"
+        } else {
+            page += "<table><tr><th>Idle for \(String(format: "%g", idleDays))+ days</th><th>Total used</th><th>Unchanged for</th></tr>"
+            for image in idleImages {
+                page += "<tr><td>\(HTML.escape(image.image))</td><td>\(ByteCount.format(UInt64(max(image.totalUsedBytes, 0))))</td>"
+                page += "<td>\(String(format: "%.0f days", (generatedAt.timeIntervalSince1970 - image.unchangedSince) / 86400))</td></tr>"
             }
             page += "</table>"
         }

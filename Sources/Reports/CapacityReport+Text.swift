@@ -5,6 +5,16 @@ extension CapacityReport {
     public var table: String {
         var text = "Capacity by \(grouping.rawValue), \(TimeFormat.day(since)) to \(TimeFormat.day(generatedAt))\n\n"
         text += groupTable(human: true).aligned
+        text += "\nReclaimable: \(ByteCount.format(UInt64(max(trashBytes, 0)))) in the RBD trash (\(trashImages) image\(trashImages == 1 ? "" : "s")), "
+            + "freed by `rbd trash rm` or `rbd trash purge`\n"
+        if !idleImages.isEmpty {
+            var idle = TextTable([("IMAGE", .left), ("TOTAL USED", .right), ("UNCHANGED FOR (DAYS)", .right)])
+            for image in idleImages {
+                idle.append([image.image, ByteCount.format(UInt64(max(image.totalUsedBytes, 0))),
+                             String(format: "%.0f", (generatedAt.timeIntervalSince1970 - image.unchangedSince) / 86400)])
+            }
+            text += "\nIdle images (no watchers, numbers unchanged for \(String(format: "%g", idleDays)) days or more)\n\n" + idle.aligned
+        }
         if !topGrowers.isEmpty {
             var growers = TextTable([("IMAGE", .left), ("TOTAL USED", .right), ("GROWTH/DAY", .right), ("DAYS TO FULL", .right)])
             for forecast in topGrowers {
@@ -82,6 +92,15 @@ extension CapacityReport {
             var groups: [Group]
             var top_growers: [Grower]
             var over_quota: [Quota]
+            struct Idle: Encodable {
+                var image: String
+                var total_used_bytes: Double
+                var unchanged_since: String
+            }
+            var trash_total_used_bytes: Double
+            var trash_images: Int
+            var idle_days: Double
+            var idle_images: [Idle]
         }
         let document = Document(
             generated_at: TimeFormat.iso(generatedAt), since: TimeFormat.iso(since), by: grouping.rawValue,
@@ -96,6 +115,10 @@ extension CapacityReport {
             over_quota: overQuota.map {
                 .init(rule: $0.rule.name, scope: $0.rule.scope.rawValue, subject: $0.subject, used_bytes: $0.usedBytes,
                       limit_bytes: $0.rule.limitBytes, ratio: $0.ratio, level: $0.level.rawValue)
+            },
+            trash_total_used_bytes: trashBytes, trash_images: trashImages, idle_days: idleDays,
+            idle_images: idleImages.map {
+                .init(image: $0.image, total_used_bytes: $0.totalUsedBytes, unchanged_since: TimeFormat.iso(Date(timeIntervalSince1970: $0.unchangedSince)))
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]

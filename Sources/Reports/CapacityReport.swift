@@ -15,6 +15,14 @@ public struct CapacityReport: Sendable {
         public var daysToFull: Double?
     }
 
+    /// An image nobody had open whose numbers did not change for at least the idle time.
+    public struct IdleImage: Sendable {
+        public var image: String
+        public var totalUsedBytes: Double
+        /// Since when its numbers and watchers are unchanged, in seconds since the epoch.
+        public var unchangedSince: Double
+    }
+
     public struct Series: Sendable {
         public var name: String
         /// (seconds since the epoch, total-used bytes); `nil` where nothing was observed.
@@ -32,12 +40,18 @@ public struct CapacityReport: Sendable {
     /// Total-used bytes over time per pool, and of the largest images.
     public var poolSeries: [Series]
     public var topImageSeries: [Series]
+    /// What the images in the RBD trash use with their snapshots, as the latest complete scans found it.
+    public var trashBytes: Double = 0
+    public var trashImages: Int = 0
+    /// Images idle for at least ``idleDays``, largest first.
+    public var idleImages: [IdleImage] = []
+    public var idleDays: Double = 0
 
     /// Builds the report from the history: the latest numbers of the images the latest scan saw,
     /// fits over `since...now`, and the quota rules.
     public static func build(
         history: HistoryStore, since: Date, now: Date = Date(), grouping: ReportGrouping, rules: [QuotaRule],
-        engine: ForecastEngine = ForecastEngine(), chartPoints: Int = 120
+        engine: ForecastEngine = ForecastEngine(), chartPoints: Int = 120, idleDays: Double = 30
     ) async throws -> CapacityReport {
         let extract = try await history.extract(from: since, until: now)
         let lastScan = extract.scanTimes.last ?? -.infinity
@@ -94,12 +108,30 @@ public struct CapacityReport: Sendable {
         let largest = images.sorted { $0.totalUsedBytes > $1.totalUsedBytes }.prefix(5)
         let topImageSeries = largest.compactMap { image in refs[image.spec].map { Series(name: image.spec, points: series(of: [$0])) } }
 
-        return CapacityReport(
+        var report = CapacityReport(
             generatedAt: now, since: since, grouping: grouping,
             groups: groups.values.sorted { $0.totalUsedBytes > $1.totalUsedBytes },
             topGrowers: Array(imageForecasts.values.filter { $0.growthPerDay > 0 }.sorted { $0.growthPerDay > $1.growthPerDay }.prefix(10)),
             overQuota: QuotaEvaluator.evaluate(rules, pools: pools).filter { $0.level != .ok }.sorted { $0.ratio > $1.ratio },
             poolSeries: poolSeries, topImageSeries: Array(topImageSeries))
+        let trash = try await history.trash()
+        report.trashBytes = trash.reduce(0) { $0 + Double($1.totalUsedBytes) }
+        report.trashImages = trash.count
+        report.idleDays = idleDays
+        report.idleImages = idle(refs: refs, latest: try await history.latestSamples(), before: (lastScan.isFinite ? lastScan : now.timeIntervalSince1970) - idleDays * 86400)
+        return report
+    }
+
+    /// Images of the latest scan whose newest sample had no watchers and began before `cutoff`.
+    ///
+    /// A sample begins again when numbers or watchers change, and after a gap in the scans, so the
+    /// time it spans is a lower bound of the idle time. Samples from before watchers were recorded
+    /// never count as idle.
+    static func idle(refs: [String: Int64], latest: [Int64: SampleRecord], before cutoff: Double) -> [IdleImage] {
+        refs.compactMap { spec, ref -> IdleImage? in
+            guard let sample = latest[ref], sample.watchers == 0, sample.firstAt <= cutoff else { return nil }
+            return IdleImage(image: spec, totalUsedBytes: Double(sample.totalUsedBytes), unchangedSince: sample.firstAt)
+        }.sorted { ($0.totalUsedBytes, $1.image) > ($1.totalUsedBytes, $0.image) }
     }
 
     /// The value an image had at `time`: its latest point at or before it, while the image was

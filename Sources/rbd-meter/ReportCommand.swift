@@ -32,6 +32,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "pool, namespace, image or pvc_namespace.")
     var by: ReportGrouping = .pool
 
+    @Option(help: "Days an image must go without watchers and without changing to count as idle.")
+    var idleDays: Double = 30
+
     @Flag(help: "Chargeback: integrate usage over the period instead.")
     var usage = false
 
@@ -48,6 +51,7 @@ struct ReportCommand: AsyncParsableCommand {
     func validate() throws {
         guard TimeSpecification.parse(since) != nil else { throw ValidationError("--since must be like 30d, 12h or 2026-11-01, got '\(since)'") }
         if let until, TimeSpecification.parse(until) == nil { throw ValidationError("--until must be like 1d or 2026-12-01, got '\(until)'") }
+        guard idleDays > 0, idleDays.isFinite else { throw ValidationError("--idle-days must be a positive number of days, got \(idleDays)") }
         if usage && format == .html { throw ValidationError("--usage prints table, csv or json") }
     }
 
@@ -64,7 +68,8 @@ struct ReportCommand: AsyncParsableCommand {
             if usage {
                 text = try render(try await UsageMetering.lines(history: store, from: start, until: end, by: by))
             } else {
-                let report = try await CapacityReport.build(history: store, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecast)
+                let report = try await CapacityReport.build(
+                    history: store, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecast, idleDays: idleDays)
                 switch format {
                 case .table: text = report.table
                 case .csv: text = report.csv

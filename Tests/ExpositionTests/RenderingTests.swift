@@ -21,7 +21,8 @@ struct RenderingTests {
             pool: "rbd", namespace: "", image: "vol1", id: "def456",
             provisionedBytes: 1 << 40, usedBytes: 123_456_789, totalUsedBytes: 123_456_789, snapshots: 0,
             features: .defaults, parent: "rbd/golden@base", method: .objectMap, objectMapInvalid: true,
-            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop"))
+            kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop", clusterName: "k8s-1"),
+            modifyTimestamp: 1_794_990_000.5, watchers: 2, createTimestamp: 1_790_000_000)
         let hidden = ImageUsage(
             pool: "big", namespace: "", image: "one-of-many", id: "f00",
             provisionedBytes: 1 << 30, usedBytes: 4 << 20, totalUsedBytes: 4 << 20, snapshots: 0, method: .listing)
@@ -31,6 +32,20 @@ struct RenderingTests {
             scanDuration: 1.25, lastSuccessAt: Date(timeIntervalSince1970: 1_795_000_000), stale: false, reused: 1)
         snapshot.pools["big"] = PoolState(
             pool: "big", images: [hidden], scanDuration: 0.5, lastSuccessAt: Date(timeIntervalSince1970: 1_794_999_000), stale: true)
+        // Two images trashed under the same name (an id tells them apart), and one in a pool exported only as sums.
+        let trashed = ImageUsage(
+            pool: "rbd", namespace: "", image: "vol1", id: "0ld1d", provisionedBytes: 1 << 30, usedBytes: 64 << 20, totalUsedBytes: 96 << 20,
+            snapshots: 1, kubernetes: KubernetesIdentity(pv: "pvc-0", pvc: "data-0", pvcNamespace: "shop"))
+        var trashedAgain = trashed
+        trashedAgain.id = "0ld2d"
+        trashedAgain.totalUsedBytes = 64 << 20
+        trashedAgain.kubernetes = KubernetesIdentity()
+        snapshot.pools["rbd"]?.trash = [
+            TrashUsage(usage: trashed, source: .user, deletedAt: 1_794_900_000, defermentEndsAt: 1_795_500_000),
+            TrashUsage(usage: trashedAgain, source: .userParent, deletedAt: 1_794_990_000, defermentEndsAt: 1_794_990_000),
+        ]
+        let hiddenTrash = ImageUsage(pool: "big", namespace: "", image: "gone", id: "f01", provisionedBytes: 1 << 30, usedBytes: 8 << 20, totalUsedBytes: 8 << 20, snapshots: 0)
+        snapshot.pools["big"]?.trash = [TrashUsage(usage: hiddenTrash, source: .user, deletedAt: 1_794_000_000, defermentEndsAt: 1_794_000_000)]
         snapshot.up = true
         snapshot.lastSuccessAt = Date(timeIntervalSince1970: 1_795_000_000)
         snapshot.scanErrors[.init(pool: "big", reason: .timeout)] = 3
@@ -83,6 +98,31 @@ struct RenderingTests {
         #expect(text.contains("rbd_pool_used_bytes{pool=\"big\"} 4194304\n"))
         #expect(text.contains("rbd_namespace_images{pool=\"big\",namespace=\"\"} 1\n"))
         #expect(text.contains("rbd_namespace_images{pool=\"rbd\",namespace=\"empty\"} 0\n"), "an empty namespace still shows")
+    }
+
+    @Test("trashed images have series and sums of their own, and live sums leave them out")
+    func trashIsKeptApartFromLiveSums() {
+        let text = render(.prometheus)
+        let live = (1 << 40) + (10 << 30) as UInt64
+        #expect(text.contains("rbd_pool_provisioned_bytes{pool=\"rbd\"} \(live)\n"))
+        #expect(text.contains("rbd_pool_images{pool=\"rbd\"} 2\n"))
+        #expect(text.contains("rbd_pool_trash_total_used_bytes{pool=\"rbd\"} \((96 << 20) + (64 << 20))\n"))
+        #expect(text.contains("rbd_pool_trash_images{pool=\"rbd\"} 2\n"))
+        #expect(text.contains("rbd_namespace_trash_images{pool=\"rbd\",namespace=\"tenant\"} 0\n"))
+        #expect(text.contains("rbd_trash_image_total_used_bytes{pool=\"rbd\",namespace=\"\",image=\"vol1\",id=\"0ld1d\"} \(96 << 20)\n"))
+        #expect(text.contains("rbd_trash_image_deferment_end_timestamp_seconds{pool=\"rbd\",namespace=\"\",image=\"vol1\",id=\"0ld1d\"} 1795500000\n"))
+        #expect(text.contains("source=\"user_parent\""))
+        #expect(!text.contains("image=\"gone\""), "per_image: false hides trashed images too")
+        #expect(text.contains("rbd_pool_trash_used_bytes{pool=\"big\"} \(8 << 20)\n"))
+    }
+
+    @Test("in a pool where images name their PV or VolumeSnapshot, an image naming neither is an orphan candidate")
+    func orphanCandidates() {
+        let text = render(.prometheus)
+        #expect(text.contains("rbd_image_orphan_candidate{pool=\"rbd\",namespace=\"\",image=\"vol1\"} 0\n"))
+        #expect(text.contains(#"rbd_image_orphan_candidate{pool="rbd",namespace="tenant",image="pvc-\"quoted\"\\back\nslash-ünï-名前"} 1"#))
+        #expect(!text.contains("rbd_image_created_timestamp_seconds{pool=\"rbd\",namespace=\"tenant\""), "an unknown creation time is left out, not 0")
+        #expect(text.contains("csi_cluster_name=\"k8s-1\""))
     }
 
     /// Never skipped: without promtool the test fails (scripts/test installs it).
