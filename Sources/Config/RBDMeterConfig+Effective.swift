@@ -50,6 +50,7 @@ extension RBDMeterConfig {
                 var entry: [String: JSONValue] = [
                     "name": .string(rule.name), "scope": .string(rule.scope.rawValue), "limit": .integer(Int64(clamping: rule.limitBytes)),
                     "counts": .string(rule.counted.rawValue), "warning_ratio": .number(rule.warningRatio), "critical_ratio": .number(rule.criticalRatio),
+                    "include_trash": .bool(rule.includesTrash),
                     "pool": .string(rule.pool),
                 ]
                 switch rule.scope {

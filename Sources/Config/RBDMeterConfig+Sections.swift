@@ -182,6 +182,7 @@ extension RBDMeterConfig {
         }
         rule.warningRatio = try object.number("warning_ratio", in: 0.01...10, what: "a ratio") ?? rule.warningRatio
         rule.criticalRatio = try object.number("critical_ratio", in: 0.01...10, what: "a ratio") ?? rule.criticalRatio
+        rule.includesTrash = try object.bool("include_trash") ?? rule.includesTrash
         guard rule.warningRatio <= rule.criticalRatio else {
             throw object.error("warning_ratio", "must not be above critical_ratio (\(rule.criticalRatio))")
         }

@@ -29,6 +29,9 @@ public enum MetricCatalog {
     public static let imageWatchers = MetricFamily(
         "rbd_image_watchers", .gauge, labels: imageLabels,
         help: "Clients watching the image's header, as rbd status lists them: read-write opens, mapped devices, VMs; 0 when nobody has it open.")
+    public static let imageParentOverlapBytes = MetricFamily(
+        "rbd_image_parent_overlap_bytes", .gauge, labels: imageLabels,
+        help: "For a clone, the bytes of its range that still read through to its parent snapshot (rbd info's overlap): shared with the parent, not stored by the clone. Clones only.")
     public static let imageCreatedTimestampSeconds = MetricFamily(
         "rbd_image_created_timestamp_seconds", .gauge, labels: imageLabels, help: "When the image was created, in seconds since the epoch.")
     public static let imageModifiedTimestampSeconds = MetricFamily(
@@ -200,7 +203,7 @@ public enum MetricCatalog {
 
     /// Every family above, in the order `/metrics` renders them.
     public static let all: [MetricFamily] = [
-        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageCreatedTimestampSeconds, imageModifiedTimestampSeconds,
+        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageParentOverlapBytes, imageCreatedTimestampSeconds, imageModifiedTimestampSeconds,
         imageOrphanCandidate, imageInfo,
         namespaceProvisionedBytes, namespaceUsedBytes, namespaceTotalUsedBytes, namespaceImages,
         poolProvisionedBytes, poolUsedBytes, poolTotalUsedBytes, poolImages, poolInvalidObjectMaps,

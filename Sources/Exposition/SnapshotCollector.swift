@@ -37,6 +37,10 @@ public struct SnapshotCollector: MetricsCollector {
                 writer.sample(family, [image.pool, image.namespace, image.image], value(image))
             }
         }
+        writer.family(Catalog.imageParentOverlapBytes)
+        for image in images where !image.parent.isEmpty {
+            writer.sample(Catalog.imageParentOverlapBytes, [image.pool, image.namespace, image.image], image.parentOverlapBytes)
+        }
         let timestamps: [(MetricFamily, (ImageUsage) -> Double)] = [
             (Catalog.imageCreatedTimestampSeconds, \.createTimestamp),
             (Catalog.imageModifiedTimestampSeconds, \.modifyTimestamp),

@@ -82,6 +82,12 @@ enum HistoryMigrations {
             }
             try db.create(index: "trash_image_by_pool", on: "trash_image", columns: ["pool"])
         }
+        migrator.registerMigration("v4: the VolumeSnapshot an image backs") { db in
+            try db.alter(table: "image") { t in
+                t.add(column: "volumesnapshot", .text).notNull().defaults(to: "")
+                t.add(column: "volumesnapshot_namespace", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 }

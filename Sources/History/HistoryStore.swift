@@ -55,20 +55,17 @@ public final class HistoryStore: Sendable {
         var refs: [Int64] = []
         refs.reserveCapacity(images.count)
         for image in images {
-            let key = ImageRecord.Key(pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id)
-            let identity = image.kubernetes
-            if var record = records[key], let id = record.id {
-                if (record.pv, record.pvc, record.pvcNamespace) != (identity.pv, identity.pvc, identity.pvcNamespace) {
-                    (record.pv, record.pvc, record.pvcNamespace) = (identity.pv, identity.pvc, identity.pvcNamespace)
+            let measured = ImageRecord(image)
+            if var record = records[measured.key], let id = record.id {
+                if record.identity != measured.identity {
+                    record.identity = measured.identity
                     try record.update(db)
                 }
                 refs.append(id)
             } else {
-                var record = ImageRecord(
-                    id: nil, pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id,
-                    pv: identity.pv, pvc: identity.pvc, pvcNamespace: identity.pvcNamespace)
+                var record = measured
                 try record.insert(db)
-                records[key] = record
+                records[measured.key] = record
                 refs.append(record.id!)
             }
         }

@@ -1,4 +1,5 @@
 import GRDB
+import Metering
 
 /// An image as history knows it: the place and the id it had. A deleted image whose name is reused
 /// gets a new record, because its id differs.
@@ -14,14 +15,22 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var pv: String = ""
     public var pvc: String = ""
     public var pvcNamespace: String = ""
+    /// The VolumeSnapshot the image backs (ceph-csi makes one image per snapshot), and its namespace.
+    public var volumeSnapshot: String = ""
+    public var volumeSnapshotNamespace: String = ""
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, pool, namespace, name, pv, pvc
         case imageID = "image_id"
         case pvcNamespace = "pvc_namespace"
+        case volumeSnapshot = "volumesnapshot"
+        case volumeSnapshotNamespace = "volumesnapshot_namespace"
     }
 
-    public init(id: Int64?, pool: String, namespace: String, name: String, imageID: String, pv: String = "", pvc: String = "", pvcNamespace: String = "") {
+    public init(
+        id: Int64?, pool: String, namespace: String, name: String, imageID: String, pv: String = "", pvc: String = "", pvcNamespace: String = "",
+        volumeSnapshot: String = "", volumeSnapshotNamespace: String = ""
+    ) {
         self.id = id
         self.pool = pool
         self.namespace = namespace
@@ -30,6 +39,25 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         self.pv = pv
         self.pvc = pvc
         self.pvcNamespace = pvcNamespace
+        self.volumeSnapshot = volumeSnapshot
+        self.volumeSnapshotNamespace = volumeSnapshotNamespace
+    }
+
+    /// The record for an image just measured, its Kubernetes identity included.
+    public init(_ image: ImageUsage) {
+        self.init(id: nil, pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id)
+        identity = image.kubernetes
+    }
+
+    /// The Kubernetes identity the history keeps: the PV and PVC, or the VolumeSnapshot.
+    public var identity: KubernetesIdentity {
+        get {
+            KubernetesIdentity(pv: pv, pvc: pvc, pvcNamespace: pvcNamespace, volumeSnapshot: volumeSnapshot, volumeSnapshotNamespace: volumeSnapshotNamespace)
+        }
+        set {
+            (pv, pvc, pvcNamespace) = (newValue.pv, newValue.pvc, newValue.pvcNamespace)
+            (volumeSnapshot, volumeSnapshotNamespace) = (newValue.volumeSnapshot, newValue.volumeSnapshotNamespace)
+        }
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

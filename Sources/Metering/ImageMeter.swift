@@ -49,7 +49,7 @@ public struct ImageMeter: Sendable {
                     && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
                 kubernetes: KubernetesIdentity(metadata: head.metadata), modifyTimestamp: info.modifyTimestamp,
                 objectSize: info.objectSize, mode: mode, measuredAt: started, snapshotIDs: head.snapshots.map(\.id),
-                watchers: head.watchers, createTimestamp: info.createTimestamp)
+                watchers: head.watchers, createTimestamp: info.createTimestamp, parentOverlapBytes: info.parent?.overlap ?? 0)
         }
         if let previous, head.reusable {
             var reused = usage(

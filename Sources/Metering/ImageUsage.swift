@@ -46,6 +46,9 @@ public struct ImageUsage: Sendable, Equatable {
     /// device, a VM, `rbd bench`) holds a watch; read-only handles such as rbd-meter's hold none.
     /// Read on every scan, also when the numbers are reused. 0 means nobody has the image open.
     public var watchers: Int
+    /// For a clone, the bytes of its range that still read through to its parent snapshot (`rbd
+    /// info`'s overlap): what it shares with the parent instead of storing; 0 for other images.
+    public var parentOverlapBytes: UInt64
 
     public init(
         pool: String, namespace: String, image: String, id: String,
@@ -54,7 +57,7 @@ public struct ImageUsage: Sendable, Equatable {
         objectMapInvalid: Bool = false, kubernetes: KubernetesIdentity = .init(),
         modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20, mode: UsageMode = .exact,
         measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false,
-        watchers: Int = 0, createTimestamp: Double = 0
+        watchers: Int = 0, createTimestamp: Double = 0, parentOverlapBytes: UInt64 = 0
     ) {
         self.pool = pool
         self.namespace = namespace
@@ -77,6 +80,7 @@ public struct ImageUsage: Sendable, Equatable {
         self.reused = reused
         self.watchers = watchers
         self.createTimestamp = createTimestamp
+        self.parentOverlapBytes = parentOverlapBytes
     }
 
     /// `pool/[namespace/]image`.

@@ -64,7 +64,7 @@ public struct CapacityReport: Sendable {
                 pool: record.pool, namespace: record.namespace, image: record.name, id: record.imageID,
                 provisionedBytes: UInt64(max(last.provisionedBytes, 0)), usedBytes: UInt64(max(last.usedBytes, 0)),
                 totalUsedBytes: UInt64(max(last.totalUsedBytes, 0)), snapshots: 0,
-                kubernetes: KubernetesIdentity(pv: record.pv, pvc: record.pvc, pvcNamespace: record.pvcNamespace))
+                kubernetes: record.identity)
             images.append(usage)
             refs[usage.spec] = ref
         }
@@ -80,7 +80,7 @@ public struct CapacityReport: Sendable {
 
         var groups: [String: GroupRow] = [:]
         for image in images {
-            let key = grouping.key(pool: image.pool, namespace: image.namespace, image: image.image, pvcNamespace: image.kubernetes.pvcNamespace)
+            let key = grouping.key(pool: image.pool, namespace: image.namespace, image: image.image, kubernetes: image.kubernetes)
             var row = groups[key] ?? GroupRow(group: key, images: 0, provisionedBytes: 0, usedBytes: 0, totalUsedBytes: 0, growthPerDay: 0, daysToFull: nil)
             row.images += 1
             row.provisionedBytes += Double(image.provisionedBytes)

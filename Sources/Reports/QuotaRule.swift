@@ -35,10 +35,14 @@ public struct QuotaRule: Sendable, Equatable {
     public var counted: Counted
     public var warningRatio: Double
     public var criticalRatio: Double
+    /// Whether images in the RBD trash count against the limit: they hold their bytes until the
+    /// trash is purged, but nobody uses them any more.
+    public var includesTrash: Bool
 
     public init(
         name: String, scope: Scope, pool: String = "*", namespace: String = "*", image: String = "*", pvcNamespace: String = "*",
-        limitBytes: UInt64, counted: Counted = .totalUsed, warningRatio: Double = 0.8, criticalRatio: Double = 0.95
+        limitBytes: UInt64, counted: Counted = .totalUsed, warningRatio: Double = 0.8, criticalRatio: Double = 0.95,
+        includesTrash: Bool = false
     ) {
         self.name = name
         self.scope = scope
@@ -50,6 +54,7 @@ public struct QuotaRule: Sendable, Equatable {
         self.counted = counted
         self.warningRatio = warningRatio
         self.criticalRatio = criticalRatio
+        self.includesTrash = includesTrash
     }
 
     func bytes(of image: ImageUsage) -> UInt64 {

@@ -51,7 +51,8 @@ public enum QuotaEvaluator {
                     }
                 case .image, .pvcNamespace: break
                 }
-                for image in pool.images where rule.covers(image) {
+                let trashed = rule.includesTrash ? pool.trash.map(\.usage) : []
+                for image in pool.images + trashed where rule.covers(image) {
                     let key: [String]
                     switch rule.scope {
                     case .pool: key = [image.pool, "", "", ""]

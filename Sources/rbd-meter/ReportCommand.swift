@@ -29,7 +29,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "End of the period (default: now).")
     var until: String?
 
-    @Option(help: "pool, namespace, image or pvc_namespace.")
+    @Option(help: "pool, namespace, image, pvc_namespace or volumesnapshot.")
     var by: ReportGrouping = .pool
 
     @Option(help: "Days an image must go without watchers and without changing to count as idle.")

@@ -1,4 +1,5 @@
 import DevCluster
+import Foundation
 import Metering
 import RBD
 import Testing
@@ -123,6 +124,11 @@ struct UsageAgreesWithRBDCLITests {
             for (child, listing) in [("child", false), ("kernel-child", false), ("kernel-child", true)] {
                 let usage = try await measure(pool, child, mode: mode, listing: listing)
                 #expect(usage.parent == "\(pool)/golden@base")
+                // What the clone shares with its parent: rbd info's overlap (the whole 256 MiB here).
+                let info = try JSONSerialization.jsonObject(with: Data(try await dev.rbd("info", "--format", "json", "\(pool)/\(child)").utf8)) as? [String: Any]
+                let overlap = try #require((info?["parent"] as? [String: Any])?["overlap"] as? NSNumber)
+                #expect(usage.parentOverlapBytes == overlap.uint64Value)
+                #expect(usage.parentOverlapBytes == 256 << 20)
                 let withParent = try await dev.diffBytes("\(pool)/\(child)", wholeObject: mode == .object)
                 #expect(usage.usedBytes < withParent, "rbd diff includes the parent; used must not")
                 try await expectAgreement(usage, spec: "\(pool)/\(child)", mode: mode)

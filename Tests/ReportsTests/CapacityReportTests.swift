@@ -54,6 +54,32 @@ struct CapacityReportTests {
         #expect(Set(byTenant.groups.map(\.group)) == ["shop", "(none)"])
     }
 
+    @Test("reports and chargeback group by VolumeSnapshot; an image that becomes one is regrouped")
+    func groupsByVolumeSnapshot() async throws {
+        let store = try HistoryStore(path: try TemporaryFolder.make("report-snapshots").appendingPathComponent("history.sqlite").path)
+        func image(_ name: String, _ identity: KubernetesIdentity) -> ImageUsage {
+            ImageUsage(pool: "k8s", namespace: "", image: name, id: "id-\(name)", provisionedBytes: 10 << 30, usedBytes: 1 << 30,
+                       totalUsedBytes: 1 << 30, snapshots: 0, kubernetes: identity)
+        }
+        let volume = KubernetesIdentity(pv: "pv-1", pvc: "data", pvcNamespace: "shop")
+        let snapshot = KubernetesIdentity(volumeSnapshot: "nightly", volumeSnapshotNamespace: "shop", volumeSnapshotContent: "snapcontent-1")
+        for index in 0..<3 {
+            let time = Self.start + Double(index) * Self.step
+            // The second image is a plain clone at first; ceph-csi then marks it as the snapshot's.
+            let images = [image("csi-vol-1", volume), image("csi-snap-1", index == 0 ? KubernetesIdentity() : snapshot)]
+            try await store.record(ScanReport(
+                startedAt: Date(timeIntervalSince1970: time - 5), finishedAt: Date(timeIntervalSince1970: time), mode: .exact,
+                pools: [PoolScan(pool: "k8s", images: images)]))
+        }
+        let now = Date(timeIntervalSince1970: Self.start + 2 * Self.step)
+        let report = try await CapacityReport.build(history: store, since: Date(timeIntervalSince1970: Self.start), now: now, grouping: .volumeSnapshot, rules: [])
+        #expect(Set(report.groups.map(\.group)) == ["shop/nightly", "(none)"])
+        #expect(report.groups.first { $0.group == "shop/nightly" }?.totalUsedBytes == Double(1 << 30))
+        let usage = try await UsageMetering.lines(history: store, from: Date(timeIntervalSince1970: Self.start), until: now, by: .volumeSnapshot)
+        #expect(usage.map(\.group) == ["(none)", "shop/nightly"])
+        try store.close()
+    }
+
     @Test("the HTML page is self-contained, with charts and escaped names")
     func htmlPage() async throws {
         let store = try await Self.history()

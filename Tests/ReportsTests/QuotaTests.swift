@@ -20,6 +20,19 @@ struct QuotaTests {
         PoolState(pool: "other", images: [image("other", "", "vm", used: 1 << 30)]),
     ]
 
+    @Test("a rule counts the pool's trash only when it says so")
+    func trashCountsWhenAsked() {
+        var pool = PoolState(pool: "k8s", images: [Self.image("k8s", "", "live", used: 10 << 30)])
+        pool.trash = [TrashUsage(usage: Self.image("k8s", "", "deleted", used: 30 << 30), source: .user, deletedAt: 0, defermentEndsAt: 0)]
+        let rules = [
+            QuotaRule(name: "live", scope: .pool, limitBytes: 100 << 30),
+            QuotaRule(name: "all", scope: .pool, limitBytes: 100 << 30, includesTrash: true),
+        ]
+        let statuses = QuotaEvaluator.evaluate(rules, pools: [pool])
+        #expect(statuses.first { $0.rule.name == "live" }?.usedBytes == 10 << 30)
+        #expect(statuses.first { $0.rule.name == "all" }?.usedBytes == 40 << 30)
+    }
+
     @Test("each scope sums what it covers and grades it against the thresholds")
     func scopesAndLevels() {
         let rules = [
