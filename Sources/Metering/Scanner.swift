@@ -123,7 +123,7 @@ public struct Scanner: Sendable {
                     work.append(Work(context: context, image: location.image, index: options.useListing ? ObjectIndex(context: context) : nil))
                 }
                 scan.namespaces = Array(Set(work.map(\.context.namespace))).sorted()
-                try await measure(work, into: &scan)
+                await measure(work, into: &scan, deadline: options.poolTimeBudget.map { start + $0 })
                 if scan.failure == nil, let missing = scan.imageFailures.first {
                     scan.failure = missing.failure
                 }
@@ -141,11 +141,12 @@ public struct Scanner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var scan = PoolScan(pool: pool)
+        // One budget for the pool's live images and its trash, from the start of its scan.
+        let deadline = options.poolTimeBudget.map { start + $0 }
         do {
             let work = try await listImages(pool, previous: previous, into: &scan)
-            try await measure(work, into: &scan)
+            await measure(work, into: &scan, deadline: deadline)
             if scan.failure == nil {
-                let deadline = options.poolTimeBudget.map { start + $0 }
                 try await TrashScanner(cluster: cluster, options: options).scan(into: &scan, deadline: deadline)
             }
         } catch {
@@ -187,66 +188,43 @@ public struct Scanner: Sendable {
     private enum Outcome: Sendable {
         case measured(ImageUsage)
         case failed(Work, ScanFailure)
-        case deadline
     }
 
-    private func measure(_ work: [Work], into scan: inout PoolScan) async throws {
+    /// Measures `work` into `scan` until `deadline` (the pool's time budget).
+    private func measure(_ work: [Work], into scan: inout PoolScan, deadline: ContinuousClock.Instant?) async {
         let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange, reuseSettleSeconds: options.reuseSettleSeconds)
-        let budget = options.poolTimeBudget
-        try await withThrowingTaskGroup(of: Outcome.self) { group in
-            if let budget {
-                group.addTask {
-                    try? await Task.sleep(for: budget)
-                    return .deadline
+        let end = await measureBounded(work, limit: options.concurrency, deadline: deadline, measure: { item -> Outcome in
+            do {
+                return .measured(try await meter.measure(item.image, id: item.id, in: item.context, index: item.index, previous: item.previous))
+            } catch {
+                return .failed(item, ScanFailure(error))
+            }
+        }, receive: { outcome in
+            switch outcome {
+            case .measured(let usage):
+                scan.images.append(usage)
+                if usage.reused { scan.reused += 1 }
+                onImageMeasured?(usage)
+            case .failed(let item, let failure):
+                scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))
+                // A timeout means the pool's placement groups do not answer: every further image
+                // would wait as long, so the pool's scan ends here.
+                if failure.reason == .timeout || failure.reason == .cancelled {
+                    scan.failure = failure
+                    return false
+                }
+                if failure.reason != .notFound {
+                    logger.warning("image scan failed", metadata: ["image": "\(item.context.spec(image: item.image))", "error": "\(failure.message)"])
                 }
             }
-            var next = work.makeIterator()
-            var inFlight = 0
-            func startNext() {
-                guard let item = next.next() else { return }
-                inFlight += 1
-                group.addTask {
-                    do {
-                        return .measured(try await meter.measure(item.image, id: item.id, in: item.context, index: item.index, previous: item.previous))
-                    } catch {
-                        return .failed(item, ScanFailure(error))
-                    }
-                }
-            }
-            for _ in 0..<max(options.concurrency, 1) { startNext() }
-            while inFlight > 0, let outcome = try await group.next() {
-                switch outcome {
-                case .deadline:
-                    group.cancelAll()
-                    scan.failure = ScanFailure(reason: .budgetExceeded, message: "scan of pool \(scan.pool) exceeded its time budget of \(budget!)")
-                    return
-                case .measured(let usage):
-                    inFlight -= 1
-                    scan.images.append(usage)
-                    if usage.reused { scan.reused += 1 }
-                    onImageMeasured?(usage)
-                case .failed(let item, let failure):
-                    inFlight -= 1
-                    scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))
-                    // A timeout means the pool's placement groups do not answer: every further image
-                    // would wait as long, so the pool's scan ends here.
-                    if failure.reason == .timeout || failure.reason == .cancelled {
-                        group.cancelAll()
-                        scan.failure = failure
-                        return
-                    }
-                    if failure.reason != .notFound {
-                        logger.warning("image scan failed", metadata: ["image": "\(item.context.spec(image: item.image))", "error": "\(failure.message)"])
-                    }
-                }
-                if Task.isCancelled {
-                    group.cancelAll()
-                    scan.failure = ScanFailure(CancellationError())
-                    return
-                }
-                startNext()
-            }
-            group.cancelAll()
+            return true
+        })
+        switch end {
+        case .finished, .stopped: break
+        case .deadline:
+            scan.failure = ScanFailure(reason: .budgetExceeded, message: "scan of pool \(scan.pool) exceeded its time budget of \(options.poolTimeBudget ?? .zero)")
+        case .cancelled:
+            scan.failure = ScanFailure(CancellationError())
         }
         scan.images.sort { ($0.namespace, $0.image) < ($1.namespace, $1.image) }
     }

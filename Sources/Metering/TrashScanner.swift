@@ -19,7 +19,6 @@ public struct TrashScanner: Sendable {
     private enum Outcome: Sendable {
         case measured(TrashUsage)
         case failed(ImageFailure, id: String)
-        case deadline
     }
 
     /// Lists and measures the trash of `scan`'s namespaces into ``PoolScan/trash`` and
@@ -44,54 +43,32 @@ public struct TrashScanner: Sendable {
         var failures: [ImageFailure] = []
         var failure: ScanFailure?
         var failedIDs: Set<String> = []
-        var budgetExceeded = deadline.map { ContinuousClock.now >= $0 } ?? false
         let pool = scan.pool
-        try await withThrowingTaskGroup(of: Outcome.self) { group in
-            guard !budgetExceeded else { return }
-            if let deadline {
-                group.addTask {
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                    return .deadline
+        let end = await measureBounded(work, limit: options.concurrency, deadline: deadline, measure: { item -> Outcome in
+            do {
+                let usage = try await meter.measure(item.entry.name, id: item.entry.id, in: item.context)
+                return .measured(TrashUsage(usage: usage, entry: item.entry))
+            } catch {
+                let failure = ScanFailure(error)
+                return .failed(ImageFailure(pool: pool, namespace: item.context.namespace, image: item.entry.name, failure: failure), id: item.entry.id)
+            }
+        }, receive: { outcome in
+            switch outcome {
+            case .measured(let usage):
+                trash.append(usage)
+            case .failed(let imageFailure, let id):
+                failures.append(imageFailure)
+                failedIDs.insert(id)
+                // A timeout or a cancelled scan ends the pool, as for live images.
+                if imageFailure.failure.reason == .timeout || imageFailure.failure.reason == .cancelled {
+                    failure = imageFailure.failure
+                    return false
                 }
             }
-            var next = work.makeIterator()
-            var inFlight = 0
-            func startNext() {
-                guard let item = next.next() else { return }
-                inFlight += 1
-                group.addTask {
-                    do {
-                        let usage = try await meter.measure(item.entry.name, id: item.entry.id, in: item.context)
-                        return .measured(TrashUsage(usage: usage, entry: item.entry))
-                    } catch {
-                        let failure = ScanFailure(error)
-                        return .failed(ImageFailure(pool: pool, namespace: item.context.namespace, image: item.entry.name, failure: failure), id: item.entry.id)
-                    }
-                }
-            }
-            for _ in 0..<max(options.concurrency, 1) { startNext() }
-            while inFlight > 0, let outcome = try await group.next() {
-                switch outcome {
-                case .deadline:
-                    budgetExceeded = true
-                case .measured(let usage):
-                    inFlight -= 1
-                    trash.append(usage)
-                case .failed(let imageFailure, let id):
-                    inFlight -= 1
-                    failures.append(imageFailure)
-                    failedIDs.insert(id)
-                    // A timeout or a cancelled scan ends the pool, as for live images.
-                    if imageFailure.failure.reason == .timeout || imageFailure.failure.reason == .cancelled {
-                        failure = imageFailure.failure
-                    }
-                }
-                if failure == nil && Task.isCancelled { failure = ScanFailure(CancellationError()) }
-                if failure != nil || budgetExceeded { break }
-                startNext()
-            }
-            group.cancelAll()
-        }
+            return true
+        })
+        if end == .cancelled { failure = ScanFailure(CancellationError()) }
+        let budgetExceeded = end == .deadline
         if budgetExceeded {
             let done = failedIDs.union(trash.map(\.usage.id))
             for item in work where !done.contains(item.entry.id) {

