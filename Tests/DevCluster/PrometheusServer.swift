@@ -22,12 +22,29 @@ public final class PrometheusServer: Sendable {
             """
         let configFile = folder.appendingPathComponent("prometheus.yml")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        port = Int.random(in: 20_000..<40_000)
+        // A port the kernel says is free, not a random one: a random one met a dev cluster's
+        // monitor or another test's server now and then, and Prometheus never came up.
+        port = Int(try await Shell.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         process = try ChildProcess("/usr/bin/prometheus", [
             "--config.file=\(configFile.path)", "--storage.tsdb.path=\(folder.appendingPathComponent("data").path)",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ])
+        // Ready when it says so; a Prometheus that exits or never gets ready fails here, with its log.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let ready = try await Shell.execute("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/-/ready"])
+            if ready.standardOutput == "200" { break }
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                stop()
+                throw Shell.Failure(command: "prometheus", status: process.exitStatus ?? -1, output: "not ready on port \(port): \(process.standardError)")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
+
+    /// What Prometheus logged so far.
+    public var log: String { process.standardError }
 
     public func stop() {
         process.send(SIGTERM)

@@ -47,11 +47,13 @@ struct SchedulerTests {
     @Test("the first scan runs at once, not an interval after start")
     func firstScanRunsAtOnce() async throws {
         let source = ScriptedSource { _ in Self.report() }
-        let scheduler = Scheduler(source: source, timing: .init(interval: .seconds(20), jitter: 0), state: MeterState())
+        let scheduler = Scheduler(source: source, timing: .init(interval: .seconds(600), jitter: 0), state: MeterState())
         let started = ContinuousClock.now
         try await Self.run(scheduler, until: { !source.starts.isEmpty })
         let first = try #require(source.starts.first)
-        #expect(first - started < .seconds(10), "well before the 20 s interval")
+        // Far below the interval, with room for a runner whose cooperative threads are busy with
+        // other tests for seconds at the start of a run (16 s was seen on a fresh CI clone).
+        #expect(first - started < .seconds(60), "well before the 10-minute interval")
     }
 
     @Test("scans run an interval apart, never two at a time")
@@ -121,7 +123,7 @@ struct SchedulerTests {
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
-                let deadline = ContinuousClock.now + .seconds(30)
+                let deadline = ContinuousClock.now + .seconds(90)
                 while !condition() && ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(10))
                 }

@@ -102,7 +102,7 @@ struct ServeCommandTests {
                 value = try await prometheus.instantValue(#"rbd_image_used_bytes{pool="\#(pool)",image="scraped"}"#)
                 return value != nil
             }
-            #expect(answered, "Prometheus never returned the series")
+            #expect(answered, "Prometheus never returned the series: \(prometheus.log.suffix(2000))")
             #expect(value == expected)
             #expect(try await prometheus.instantValue(#"up{job="rbd-meter"}"#) == 1)
             try await daemon.stop()
