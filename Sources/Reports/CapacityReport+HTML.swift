@@ -65,7 +65,7 @@ extension CapacityReport {
             page += "<table><tr><th>Idle for \(String(format: "%g", idleDays))+ days</th><th>Total used</th><th>Unchanged for</th></tr>"
             for image in idleImages {
                 page += "<tr><td>\(HTML.escape(image.image))</td><td>\(ByteCount.format(UInt64(max(image.totalUsedBytes, 0))))</td>"
-                page += "<td>\(String(format: "%.0f days", (generatedAt.timeIntervalSince1970 - image.unchangedSince) / 86400))</td></tr>"
+                page += "<td>\(String(format: "%.0f days", daysIdle(image)))</td></tr>"
             }
             page += "</table>"
         }

@@ -11,7 +11,7 @@ extension CapacityReport {
             var idle = TextTable([("IMAGE", .left), ("TOTAL USED", .right), ("UNCHANGED FOR (DAYS)", .right)])
             for image in idleImages {
                 idle.append([image.image, ByteCount.format(UInt64(max(image.totalUsedBytes, 0))),
-                             String(format: "%.0f", (generatedAt.timeIntervalSince1970 - image.unchangedSince) / 86400)])
+                             String(format: "%.0f", daysIdle(image))])
             }
             text += "\nIdle images (no watchers, numbers unchanged for \(String(format: "%g", idleDays)) days or more)\n\n" + idle.aligned
         }

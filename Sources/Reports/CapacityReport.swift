@@ -47,6 +47,11 @@ public struct CapacityReport: Sendable {
     public var idleImages: [IdleImage] = []
     public var idleDays: Double = 0
 
+    /// Days an idle image has been unchanged when the report was made.
+    public func daysIdle(_ image: IdleImage) -> Double {
+        (generatedAt.timeIntervalSince1970 - image.unchangedSince) / .day
+    }
+
     /// Builds the report from the history: the latest numbers of the images the latest scan saw,
     /// fits over `since...now`, and the quota rules.
     public static func build(
@@ -118,7 +123,7 @@ public struct CapacityReport: Sendable {
         report.trashBytes = trash.reduce(0) { $0 + Double($1.totalUsedBytes) }
         report.trashImages = trash.count
         report.idleDays = idleDays
-        report.idleImages = idle(refs: refs, latest: try await history.latestSamples(), before: (lastScan.isFinite ? lastScan : now.timeIntervalSince1970) - idleDays * 86400)
+        report.idleImages = idle(refs: refs, latest: try await history.latestSamples(), before: (lastScan.isFinite ? lastScan : now.timeIntervalSince1970) - idleDays * .day)
         return report
     }
 

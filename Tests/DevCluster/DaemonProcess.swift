@@ -51,7 +51,12 @@ public final class DaemonProcess: Sendable {
 
     /// GETs `path` and returns the status and body.
     public func get(_ path: String, headers: [String] = []) async throws -> (status: Int, body: String) {
-        let arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10"] + headers.flatMap { ["-H", $0] } + [baseURL + path]
+        try await request("GET", path, headers: headers)
+    }
+
+    /// Sends `method` to `path` and returns the status and body.
+    public func request(_ method: String, _ path: String, headers: [String] = [], timeout: Int = 10) async throws -> (status: Int, body: String) {
+        let arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "\(timeout)", "-X", method] + headers.flatMap { ["-H", $0] } + [baseURL + path]
         let result = try await Shell.execute("curl", arguments)
         var lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.popLast() ?? "") ?? 0

@@ -11,8 +11,7 @@ import Testing
 @Suite("Faults")
 struct FaultTests {
     static func folder() throws -> URL {
-        let folder = try TemporaryFolder.make("rbd-meter-fault")
-        return folder
+        try TemporaryFolder.make("rbd-meter-fault")
     }
 
     /// A config for `pool` with short timeouts, so that faults show within seconds.

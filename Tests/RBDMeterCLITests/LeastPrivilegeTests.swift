@@ -42,14 +42,6 @@ struct LeastPrivilegeTests {
         }
     }
 
-    /// POSTs to the daemon's API with the bearer token; status and body.
-    static func post(_ daemon: DaemonProcess, _ path: String, token: String) async throws -> (status: Int, body: String) {
-        let result = try await Shell.execute("curl", ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "30", "-X", "POST", "-H", "Authorization: Bearer \(token)", daemon.baseURL + path])
-        var lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
-        let status = Int(lines.popLast() ?? "") ?? 0
-        return (status, lines.joined(separator: "\n"))
-    }
-
     @Test("serve meters with the read-only key from the environment alone; the API changes nothing with it (403 JSON) and creates with a key of its own")
     func serveWithReadOnlyKeyAndSeparateAPIKey() async throws {
         let dev = try await DevCluster.shared()
@@ -83,7 +75,7 @@ struct LeastPrivilegeTests {
                         #expect(samples[PrometheusText.imageSeries("rbd_image_total_used_bytes", pool: pool, namespace: namespace, image: image)] == Double(du.used_size), "\(spec)")
                     }
                     #expect(samples[#"rbd_pool_stored_bytes{pool="\#(pool)"}"#] != nil, "ceph df works with the read-only key")
-                    let refused = try await Self.post(readOnly, "/v1/image?poolName=\(pool)&imageName=made-by-api&size=1048576", token: token)
+                    let refused = try await readOnly.request("POST", "/v1/image?poolName=\(pool)&imageName=made-by-api&size=1048576", headers: ["Authorization: Bearer \(token)"], timeout: 30)
                     #expect(refused.status == 403, "\(refused.body)")
                     #expect(refused.body.contains(#""error":"ceph_permission_denied""#), "\(refused.body)")
                     #expect(try await readOnly.stop() == 0)
@@ -91,7 +83,7 @@ struct LeastPrivilegeTests {
 
                     let withAPIKey = try await DaemonProcess(config: try await config(apiKey: true), environment: environment)
                     #expect(try await withAPIKey.waitUntilReady())
-                    let created = try await Self.post(withAPIKey, "/v1/image?poolName=\(pool)&imageName=made-by-api&size=1048576", token: token)
+                    let created = try await withAPIKey.request("POST", "/v1/image?poolName=\(pool)&imageName=made-by-api&size=1048576", headers: ["Authorization: Bearer \(token)"], timeout: 30)
                     #expect(created.status == 201, "\(created.body)")
                     #expect(try await dev.rbd("ls", pool).contains("made-by-api"))
                     #expect(try await withAPIKey.stop() == 0)

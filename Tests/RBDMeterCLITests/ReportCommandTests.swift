@@ -8,8 +8,7 @@ import Testing
 @Suite("rbd-meter quota and report")
 struct ReportCommandTests {
     static func folder() throws -> URL {
-        let folder = try TemporaryFolder.make("rbd-meter-report")
-        return folder
+        try TemporaryFolder.make("rbd-meter-report")
     }
 
     @Test("quota check flags a fixture image over its quota and exits 1; under the limit it exits 0")
