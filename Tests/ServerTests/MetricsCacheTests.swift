@@ -8,14 +8,19 @@ import Testing
 /// background render runs, old ones rendered again before answering, and never two renders at once.
 @Suite("Metrics cache")
 struct MetricsCacheTests {
-    /// Counts renders and can hold them until released.
+    /// Counts renders; can overlap them (`holding`) or hold every render after the first until released.
     final class Renderer: Sendable {
         let renders = Atomic<Int>(0)
         let running = Atomic<Int>(0)
         let mostAtOnce = Atomic<Int>(0)
         let holding: Bool
+        let gated: Bool
+        let released = Atomic<Bool>(false)
 
-        init(holding: Bool = false) { self.holding = holding }
+        init(holding: Bool = false, gated: Bool = false) {
+            self.holding = holding
+            self.gated = gated
+        }
 
         /// A render's text: its number.
         func render() -> String {
@@ -26,6 +31,14 @@ struct MetricsCacheTests {
                 // Renders run on their own task; a short spin is all a test needs to overlap them.
                 let until = ContinuousClock.now + .milliseconds(300)
                 while ContinuousClock.now < until {}
+            }
+            if gated && number > 1 {
+                // Held until the test has seen what happens meanwhile; the wait is bounded so that a
+                // broken test cannot hang the run.
+                let until = ContinuousClock.now + .seconds(30)
+                while !released.load(ordering: .acquiring) && ContinuousClock.now < until {
+                    Thread.sleep(forTimeInterval: 0.001)
+                }
             }
             running.subtract(1, ordering: .relaxed)
             return "render \(number)"
@@ -50,18 +63,28 @@ struct MetricsCacheTests {
     @Test("a slightly old body is served at once while one background render makes the next")
     func staleBodyIsServedWhileRendering() async throws {
         let cache = MetricsCache(freshFor: .milliseconds(100), servedStaleFor: .seconds(60))
-        let renderer = Renderer()
+        let renderer = Renderer(gated: true)
         #expect(try await body(cache, renderer) == "render 1")
         try await Task.sleep(for: .milliseconds(150))
         #expect(try await body(cache, renderer) == "render 1", "the old body, without waiting")
-        let deadline = ContinuousClock.now + .seconds(10)
-        var latest = ""
-        while latest != "render 2" && ContinuousClock.now < deadline {
-            latest = try await body(cache, renderer)
-            try await Task.sleep(for: .milliseconds(10))
+        // The background render is held, so every scrape now finds it under way.
+        try await waitUntil { renderer.renders.load(ordering: .relaxed) == 2 }
+        for _ in 0..<5 {
+            #expect(try await body(cache, renderer) == "render 1", "still the old body while the next renders")
         }
-        #expect(latest == "render 2", "the background render replaced it")
-        #expect(renderer.renders.load(ordering: .relaxed) == 2)
+        #expect(renderer.renders.load(ordering: .relaxed) == 2, "one background render, not one per scrape")
+        renderer.released.store(true, ordering: .releasing)
+        try await waitUntil { try await body(cache, renderer) != "render 1" }
+        #expect(try await body(cache, renderer) != "render 1", "the background render replaced it")
+    }
+
+    /// Polls `condition` until it holds; fails the test after ten seconds.
+    func waitUntil(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await !condition() {
+            try #require(ContinuousClock.now < deadline, "the awaited event did not happen within 10 s")
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     @Test("a body older than the stale time, or of an earlier snapshot, is rendered again before answering")
