@@ -24,13 +24,19 @@ let package = Package(
         // The C headers of librados and librbd; Debian ships them without pkg-config files.
         .systemLibrary(
             name: "CRBD",
-            providers: [.apt(["librbd-dev", "librados-dev"])]
+            providers: [.apt(["librbd-dev", "librados-dev", "libradospp-dev"])]
+        ),
+        // What librados has only in C++ (a compound read that lists watchers), behind a C function.
+        .target(
+            name: "CRBDObjects",
+            dependencies: ["CRBD"],
+            linkerSettings: [.linkedLibrary("rados")]
         ),
         // The typed binding: the only place that sees C pointers and errno.
         .target(
             name: "RBD",
             dependencies: [
-                "CRBD",
+                "CRBD", "CRBDObjects",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -151,5 +157,6 @@ let package = Package(
             dependencies: ["rbd-meter", "DevCluster", "History", "Metering", "Exposition"]
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

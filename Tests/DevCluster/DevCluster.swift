@@ -66,6 +66,12 @@ public struct DevCluster: Sendable {
     /// Runs the `rbd` CLI against this cluster and returns its standard output.
     @discardableResult
     public func rbd(_ arguments: String...) async throws -> String {
+        try await rbd(arguments)
+    }
+
+    /// The same with the arguments as a list.
+    @discardableResult
+    public func rbd(_ arguments: [String]) async throws -> String {
         try await Shell.run("rbd", ["--conf", configFile] + arguments)
     }
 

@@ -1,6 +1,7 @@
 import DevCluster
 import Foundation
 import RBD
+import Synchronization
 import Testing
 
 /// The binding against the real dev cluster, checked with the rbd and ceph CLIs.
@@ -96,6 +97,64 @@ struct BindingTests {
 
             let watched = try await context.withImage("clone", readOnly: false) { image in try image.watchers() }
             #expect(watched.count == 1, "our own read-write handle watches the header")
+        }
+    }
+
+    @Test("header probes see each change librbd makes to an image, and its watchers, without an open")
+    func headerProbes() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.rbd("create", "--size", "64M", "\(pool)/a")
+            try await dev.rbd("create", "--size", "64M", "\(pool)/b")
+            let context = try await dev.connect().ioContext(pool: pool)
+            let ids = try await context.images().sorted { $0.name < $1.name }.map(\.id)
+            func probe() async throws -> [Result<ObjectProbe, RBDError>] {
+                try await context.probeHeaders(imageIDs: ids + ["0000deadbeef"], window: 2)
+            }
+
+            let first = try await probe()
+            #expect(first.count == 3)
+            guard case .failure(let missing) = first[2] else {
+                Issue.record("a missing header read as present")
+                return
+            }
+            #expect(missing.kind == .notFound, "a missing header fails only its own read")
+            #expect(try await probe().map { try? $0.get() } == first.map { try? $0.get() }, "nothing changed, nothing moved")
+
+            let changes: [(String, [String])] = [
+                ("resize", ["resize", "--size", "128M", "\(pool)/a"]),
+                ("snapshot", ["snap", "create", "\(pool)/a@one"]),
+                ("metadata", ["image-meta", "set", "\(pool)/a", "csi.storage.k8s.io/pv/name", "pv-a"]),
+                ("snapshot removal", ["snap", "rm", "\(pool)/a@one"]),
+            ]
+            var before = try first[0].get()
+            for (change, arguments) in changes {
+                _ = try await dev.rbd(arguments)
+                let after = try await probe()
+                #expect(try after[0].get().version > before.version, "a \(change) moves the header's version")
+                #expect(try after[1].get() == first[1].get(), "the other image's header is untouched by a \(change)")
+                before = try after[0].get()
+            }
+
+            // A read-write handle watches the header as long as it is open, as a mapped device does.
+            let release = Atomic<Bool>(false)
+            let holder = Task {
+                try await context.withImage("b", readOnly: false) { _ in
+                    while !release.load(ordering: .relaxed) { usleep(10_000) }
+                }
+            }
+            defer { release.store(true, ordering: .relaxed) }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var watched = try await probe()[1].get()
+            while watched.watchers == 0 {
+                try #require(ContinuousClock.now < deadline, "the read-write open registered no watch within 30 s")
+                try await Task.sleep(for: .milliseconds(50))
+                watched = try await probe()[1].get()
+            }
+            let librbd = try await context.withImage("b") { image in try image.watchers().count }
+            release.store(true, ordering: .relaxed)
+            try await holder.value
+            #expect(watched.watchers == librbd && librbd == 1, "the probe counts the watchers librbd lists")
         }
     }
 
