@@ -27,6 +27,7 @@ extension RBDMeterConfig {
                 "listing": .bool(scan.useListing),
                 "full_rescan_every": .integer(Int64(scan.fullRescanEvery)),
                 "reuse_settle_seconds": .number(scan.reuseSettleSeconds),
+                "librbd_only": .bool(scan.librbdOnly),
                 "shard": .optional(scan.shard?.description),
             ],
             "pool_settings": .object(Dictionary(uniqueKeysWithValues: server.exposition.perImagePools.exclude.map { ($0, ["per_image": false] as JSONValue) })),

@@ -51,6 +51,7 @@ extension RBDMeterConfig {
         scan.useListing = try section.bool("listing") ?? scan.useListing
         scan.fullRescanEvery = try section.integer("full_rescan_every", in: 1...100_000, what: "a number of scans").map(Int.init) ?? scan.fullRescanEvery
         scan.reuseSettleSeconds = try section.number("reuse_settle_seconds", in: 0...86400 * 7, what: "a number of seconds") ?? scan.reuseSettleSeconds
+        scan.librbdOnly = try section.bool("librbd_only") ?? scan.librbdOnly
         if let spec = try section.string("shard") {
             guard let shard = Shard(spec: spec) else {
                 throw section.error("shard", "must be I/N with 0 <= I < N, got \"\(spec)\"")

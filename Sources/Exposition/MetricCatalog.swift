@@ -180,7 +180,10 @@ public enum MetricCatalog {
         "rbd_meter_scans_total", .counter, labels: ["result"], help: "Scans by result: success, partial or failure.")
     public static let imagesReused = MetricFamily(
         "rbd_meter_images_reused", .gauge, labels: poolLabels,
-        help: "Images of the latest scan whose numbers were reused because neither size nor modify timestamp changed.")
+        help: "Images of the latest scan whose numbers were reused: their header did not change, or librbd showed the same size, snapshots and modify timestamp.")
+    public static let imagesOpened = MetricFamily(
+        "rbd_meter_images_opened", .gauge, labels: poolLabels,
+        help: "Images of the latest scan opened with librbd; the others were decided unchanged from a read of their header object.")
     public static let scanIntervalSeconds = MetricFamily(
         "rbd_meter_scan_interval_seconds", .gauge, help: "Configured time between scans.")
     public static let buildInfo = MetricFamily(

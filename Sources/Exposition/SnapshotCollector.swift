@@ -168,6 +168,8 @@ public struct SnapshotCollector: MetricsCollector {
         }
         writer.family(Catalog.imagesReused)
         for pool in pools { writer.sample(Catalog.imagesReused, [pool.pool], UInt64(pool.reused)) }
+        writer.family(Catalog.imagesOpened)
+        for pool in pools { writer.sample(Catalog.imagesOpened, [pool.pool], UInt64(pool.opened)) }
 
         writer.family(Catalog.scanIntervalSeconds)
         writer.sample(Catalog.scanIntervalSeconds, [], settings.scanIntervalSeconds)

@@ -33,7 +33,19 @@ public struct ImageMeter: Sendable {
     ///   - previous: the image's numbers from the previous scan, reused when neither its size, its
     ///     snapshots nor its modify timestamp changed since.
     ///   - id: the image id from the listing; opening by id saves a request per handle.
-    public func measure(_ name: String, id: String? = nil, in context: IOContext, index: ObjectIndex? = nil, previous: ImageUsage? = nil) async throws -> ImageUsage {
+    ///   - header: the image's header probe, read before this call; with `previous`, it can spare
+    ///     the librbd open altogether (see ``reusable(_:header:)``).
+    public func measure(
+        _ name: String, id: String? = nil, in context: IOContext, index: ObjectIndex? = nil,
+        previous: ImageUsage? = nil, header: ObjectProbe? = nil
+    ) async throws -> ImageUsage {
+        if let previous, let header, previous.id == id, reusable(previous, header: header) {
+            var reused = previous
+            reused.watchers = header.watchers
+            reused.reused = true
+            reused.opened = false
+            return reused
+        }
         let started = Date()
         let head = try await context.withImage(name, id: id) { image, flag in
             try self.readHead(image, listable: index != nil, previous: previous, flag: flag)
@@ -49,7 +61,8 @@ public struct ImageMeter: Sendable {
                     && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
                 kubernetes: KubernetesIdentity(metadata: head.metadata), modifyTimestamp: info.modifyTimestamp,
                 objectSize: info.objectSize, mode: mode, measuredAt: started, snapshotIDs: head.snapshots.map(\.id),
-                watchers: head.watchers, createTimestamp: info.createTimestamp, parentOverlapBytes: info.parent?.overlap ?? 0)
+                watchers: head.watchers, createTimestamp: info.createTimestamp, parentOverlapBytes: info.parent?.overlap ?? 0,
+                headerVersion: header?.version)
         }
         if let previous, head.reusable {
             var reused = usage(
@@ -101,6 +114,23 @@ public struct ImageMeter: Sendable {
         !info.hasUsableFastDiff && info.hasPlainLayout && info.dataPoolID == nil
     }
 
+    /// Whether `previous` still holds for an image whose header now reads `header`, without opening it.
+    ///
+    /// Everything librbd records about an image (size, snapshots, features, flags, metadata, parent,
+    /// locks, the modify timestamp) is a write to its header object, and every write moves the
+    /// object's version; a watch does not, so mapping an image costs no measurement. Data writes
+    /// do not touch the header, but librbd moves the modify timestamp within
+    /// `rbd_mtime_update_interval` of them: the settle rule that protects reuse after an open
+    /// protects this one as well.
+    func reusable(_ previous: ImageUsage, header: ObjectProbe) -> Bool {
+        previous.headerVersion == header.version && previous.mode == mode && settled(previous, modifyTimestamp: previous.modifyTimestamp)
+    }
+
+    /// Whether `previous` was measured long enough after the image's last recorded write.
+    private func settled(_ previous: ImageUsage, modifyTimestamp: Double) -> Bool {
+        modifyTimestamp > 0 && previous.measuredAt.timeIntervalSince1970 >= modifyTimestamp + reuseSettleSeconds
+    }
+
     // MARK: Head
 
     private struct Head: Sendable {
@@ -122,9 +152,8 @@ public struct ImageMeter: Sendable {
         // One request to the header object: whether anyone has the image open is worth it on every scan.
         var head = Head(info: info, snapshots: snapshots, metadata: try image.metadata(), watchers: try image.watchers().count)
         if let previous, previous.id == info.id, previous.mode == mode, previous.provisionedBytes == info.size,
-           info.modifyTimestamp > 0, previous.modifyTimestamp == info.modifyTimestamp,
-           previous.snapshotIDs == snapshots.map(\.id),
-           previous.measuredAt.timeIntervalSince1970 >= info.modifyTimestamp + reuseSettleSeconds
+           previous.modifyTimestamp == info.modifyTimestamp, previous.snapshotIDs == snapshots.map(\.id),
+           settled(previous, modifyTimestamp: info.modifyTimestamp)
         {
             head.reusable = true
             return head

@@ -42,6 +42,12 @@ public struct ImageUsage: Sendable, Equatable {
     public var snapshotIDs: [UInt64]
     /// Whether these numbers were taken over from the previous scan instead of measured again.
     public var reused: Bool
+    /// Whether librbd opened the image in this scan; an image whose header did not change since it
+    /// was measured is decided from the header probe alone.
+    public var opened: Bool
+    /// The version of the image's header object read before the measurement; an unchanged version
+    /// means that nothing librbd records in the header changed. `nil` when no probe was read.
+    public var headerVersion: UInt64?
     /// Clients watching the image's header when it was measured: every read-write handle (a mapped
     /// device, a VM, `rbd bench`) holds a watch; read-only handles such as rbd-meter's hold none.
     /// Read on every scan, also when the numbers are reused. 0 means nobody has the image open.
@@ -57,7 +63,8 @@ public struct ImageUsage: Sendable, Equatable {
         objectMapInvalid: Bool = false, kubernetes: KubernetesIdentity = .init(),
         modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20, mode: UsageMode = .exact,
         measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false,
-        watchers: Int = 0, createTimestamp: Double = 0, parentOverlapBytes: UInt64 = 0
+        watchers: Int = 0, createTimestamp: Double = 0, parentOverlapBytes: UInt64 = 0,
+        opened: Bool = true, headerVersion: UInt64? = nil
     ) {
         self.pool = pool
         self.namespace = namespace
@@ -81,6 +88,8 @@ public struct ImageUsage: Sendable, Equatable {
         self.watchers = watchers
         self.createTimestamp = createTimestamp
         self.parentOverlapBytes = parentOverlapBytes
+        self.opened = opened
+        self.headerVersion = headerVersion
     }
 
     /// `pool/[namespace/]image`.

@@ -76,6 +76,8 @@ public struct PoolState: Sendable {
     public var stale: Bool
     /// Images whose numbers the latest scan took over from the one before (incremental scans).
     public var reused: Int
+    /// Images the latest scan opened with librbd (see ``PoolScan/opened``).
+    public var opened: Int = 0
     /// The images in its trash, sorted by namespace, name and id; never part of ``images``.
     public var trash: [TrashUsage] = []
 

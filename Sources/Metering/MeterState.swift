@@ -98,6 +98,7 @@ public final class MeterState: Sendable {
                 pool: scan.pool, images: images, namespaces: scan.namespaces, capacity: scan.capacity ?? old?.capacity,
                 scanDuration: scan.duration, lastSuccessAt: report.finishedAt, stale: false, reused: scan.reused
             )
+            pools[scan.pool]?.opened = scan.opened
             pools[scan.pool]?.trash = TrashUsage.keepingFailed(scan.trash, failures: scan.trashFailures, previous: old?.trash ?? [])
         }
         next.pools = pools

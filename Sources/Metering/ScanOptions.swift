@@ -23,6 +23,9 @@ public struct ScanOptions: Sendable, Equatable {
     public var fullRescanEvery: Int
     /// Only the images of this shard; `nil` for all.
     public var shard: Shard?
+    /// Whether every image goes through a librbd open, as before header probes existed: for an
+    /// operator who wants to compare the fast path with librbd's own answers.
+    public var librbdOnly: Bool
 
     public init(
         pools: [String] = [],
@@ -35,7 +38,8 @@ public struct ScanOptions: Sendable, Equatable {
         useListing: Bool = true,
         reuseSettleSeconds: Double = 120,
         fullRescanEvery: Int = 12,
-        shard: Shard? = nil
+        shard: Shard? = nil,
+        librbdOnly: Bool = false
     ) {
         self.pools = pools
         self.poolFilter = poolFilter
@@ -48,5 +52,6 @@ public struct ScanOptions: Sendable, Equatable {
         self.reuseSettleSeconds = reuseSettleSeconds
         self.fullRescanEvery = fullRescanEvery
         self.shard = shard
+        self.librbdOnly = librbdOnly
     }
 }

@@ -65,6 +65,8 @@ public struct PoolScan: Sendable {
     public var capacity: PoolCapacity?
     /// Images whose numbers were taken over from the previous scan (see ``Scanner``).
     public var reused: Int
+    /// Images that librbd opened; the others were decided unchanged from their header alone.
+    public var opened: Int = 0
     /// The images in the pool's trash (every scanned namespace), measured like live ones but kept
     /// apart, so that live sums never include them.
     public var trash: [TrashUsage] = []

@@ -76,6 +76,7 @@ public struct Scanner: Sendable {
         let report = ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
         logger.info("scan finished", metadata: [
             "pools": "\(scans.count)", "images": "\(report.images.count)", "reused": "\(scans.reduce(0) { $0 + $1.reused })",
+            "opened": "\(scans.reduce(0) { $0 + $1.opened })",
             "seconds": "\(String(format: "%.3f", report.duration))",
             "failure": "\(report.firstFailure?.message ?? "none")",
         ])
@@ -165,6 +166,8 @@ public struct Scanner: Sendable {
         var id: String?
         var index: ObjectIndex?
         var previous: ImageUsage?
+        /// The image's header as read just before measuring (see ``ImageMeter/reusable(_:header:)``).
+        var header: ObjectProbe?
     }
 
     private func listImages(_ pool: String, previous: [String: ImageUsage], into scan: inout PoolScan) async throws -> [Work] {
@@ -176,13 +179,26 @@ public struct Scanner: Sendable {
             let context = namespace.isEmpty ? root : try await root.inNamespace(namespace)
             // Listed only if an image without an object map asks for it.
             let index = options.useListing ? ObjectIndex(context: context) : nil
+            var listed: [Work] = []
             for image in try await context.images() {
                 if let shard = options.shard, !shard.contains(pool: pool, namespace: namespace, imageID: image.id) { continue }
                 let location = ImageLocation(pool: pool, namespace: namespace, image: image.name)
-                work.append(Work(context: context, image: image.name, id: image.id, index: index, previous: previous[location.description]))
+                listed.append(Work(context: context, image: image.name, id: image.id, index: index, previous: previous[location.description]))
             }
+            if !options.librbdOnly { try await readHeaders(of: &listed, in: context) }
+            work += listed
         }
         return work
+    }
+
+    /// Reads the header of every format-2 image in `work` in one batch. An image whose header read
+    /// fails is measured through librbd as without probes, which reports a deleted one as vanished.
+    private func readHeaders(of work: inout [Work], in context: IOContext) async throws {
+        let probed = work.indices.filter { !(work[$0].id ?? "").isEmpty }
+        let headers = try await context.probeHeaders(imageIDs: probed.map { work[$0].id! })
+        for (index, header) in zip(probed, headers) {
+            work[index].header = try? header.get()
+        }
     }
 
     private enum Outcome: Sendable {
@@ -195,7 +211,8 @@ public struct Scanner: Sendable {
         let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange, reuseSettleSeconds: options.reuseSettleSeconds)
         let end = await measureBounded(work, limit: options.concurrency, deadline: deadline, measure: { item -> Outcome in
             do {
-                return .measured(try await meter.measure(item.image, id: item.id, in: item.context, index: item.index, previous: item.previous))
+                return .measured(try await meter.measure(
+                    item.image, id: item.id, in: item.context, index: item.index, previous: item.previous, header: item.header))
             } catch {
                 return .failed(item, ScanFailure(error))
             }
@@ -204,6 +221,7 @@ public struct Scanner: Sendable {
             case .measured(let usage):
                 scan.images.append(usage)
                 if usage.reused { scan.reused += 1 }
+                if usage.opened { scan.opened += 1 }
                 onImageMeasured?(usage)
             case .failed(let item, let failure):
                 scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import RBD
+import TestSupport
 
 /// `rbd-meter-bench`: builds fixtures on a (dev) cluster and times, side by side, `rbd du -p`, the
 /// original serial diff approach and `rbd-meter scan` in both modes, with and without emulated
-/// network latency; then loads `/metrics` of a daemon metering ten thousand images.
+/// network latency; then loads `/metrics` of a daemon metering ten thousand images, and times
+/// `serve`'s scans of ten thousand unchanged images with header probes and through librbd.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,6 +42,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Emulated network latency: the OSD delays each client message by up to this many ms; 0 skips that round.")
     var latencyMs = 2.0
 
+    @Option(help: "Images of each fixture (fast-diff, layering-only) whose unchanged scans are timed; 0 skips them.")
+    var scaleImages = 10_000
+
+    @Flag(help: "Only the unchanged-scan part (with rbd du -p on its fixtures).")
+    var onlyScale = false
+
     @Option(help: "Threads rbd-meter scans with.")
     var concurrency = 16
 
@@ -49,29 +57,45 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let bench = try await Bench(cephConf: cephConf, rbdMeter: rbdMeter, concurrency: concurrency)
-        log("creating fixtures")
-        let thin = try await bench.thinFixture(pool: "bench-thin", images: images, sizeGiB: sizeGib, writes: writes)
-        let thinDouble = try await bench.thinFixture(pool: "bench-thin-2x", images: images, sizeGiB: sizeGib * 2, writes: writes)
-        let fast = try await bench.fastFixture(pool: "bench-fast", images: fastImages)
-
         var rows: [TimingRow] = []
-        for latency in latencyMs > 0 ? [0, latencyMs] : [0] {
-            try await bench.setLatency(milliseconds: latency)
-            for fixture in [thin, thinDouble, fast] {
-                log("timing \(fixture.description) with \(latency) ms latency")
-                rows.append(try await bench.time(fixture, latency: latency))
+        if !onlyScale {
+            log("creating fixtures")
+            let thin = try await bench.thinFixture(pool: "bench-thin", images: images, sizeGiB: sizeGib, writes: writes)
+            let thinDouble = try await bench.thinFixture(pool: "bench-thin-2x", images: images, sizeGiB: sizeGib * 2, writes: writes)
+            let fast = try await bench.fastFixture(pool: "bench-fast", images: fastImages)
+            for latency in latencyMs > 0 ? [0, latencyMs] : [0] {
+                try await bench.setLatency(milliseconds: latency)
+                for fixture in [thin, thinDouble, fast] {
+                    log("timing \(fixture.description) with \(latency) ms latency")
+                    rows.append(try await bench.time(fixture, latency: latency))
+                }
+            }
+            try await bench.setLatency(milliseconds: 0)
+        }
+
+        var scale: [ScaleRow] = []
+        if scaleImages > 0 {
+            for (pool, features) in [("bench-scale-fast", nil), ("bench-scale-layering", [.layering] as ImageFeatures?)] {
+                log("creating \(scaleImages) images in \(pool)")
+                let fixture = try await bench.scaleFixture(pool: pool, images: scaleImages, features: features)
+                log("timing rbd du -p \(pool)")
+                let (du, _) = try await timed { try await Shell.run("rbd", ["--conf", cephConf, "du", "-p", pool, "--format", "json"]) }
+                log("timing serve on \(pool), with header probes and through librbd")
+                scale.append(ScaleRow(
+                    rbdDu: du,
+                    probes: try await bench.incrementalScans(fixture, librbdOnly: false),
+                    librbd: try await bench.incrementalScans(fixture, librbdOnly: true)))
             }
         }
-        try await bench.setLatency(milliseconds: 0)
 
         var load: LoadResult?
-        if metricsImages > 0 {
+        if metricsImages > 0 && !onlyScale {
             log("creating \(metricsImages) images for the /metrics load test")
             let many = try await bench.manyImagesFixture(pool: "bench-many", images: metricsImages)
             load = try await bench.loadMetrics(pool: many.pool, seconds: loadSeconds)
         }
 
-        let report = BenchReport(rows: rows, load: load, machine: Machine.describe(), date: started)
+        let report = BenchReport(rows: rows, scale: scale, load: load, machine: Machine.describe(), date: started)
         print(report.markdown)
         if let markdown {
             try report.markdown.write(toFile: markdown, atomically: true, encoding: .utf8)

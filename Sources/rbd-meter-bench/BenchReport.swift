@@ -13,18 +13,41 @@ struct TimingRow {
     var mismatches: [String] = []
 }
 
+/// One scale fixture: `rbd du -p`, and `serve` with header probes and with `librbd_only`.
+struct ScaleRow {
+    var rbdDu: Double
+    var probes: IncrementalResult
+    var librbd: IncrementalResult
+}
+
 /// The benchmark's results as the Markdown the README shows.
 struct BenchReport {
     var rows: [TimingRow]
+    var scale: [ScaleRow]
     var load: LoadResult?
     var machine: String
     var date: Date
 
     var markdown: String {
-        func seconds(_ value: Double) -> String { value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value) }
-        func ratio(_ slow: Double, _ fast: Double) -> String { fast > 0 ? String(format: "%.1f×", slow / fast) : "–" }
-        var text = "Measured \(ISO8601DateFormatter().string(from: date)) on \(machine).\n\n"
-        text += "| fixture | latency | `rbd du -p` | original serial diff | rbd-meter object | rbd-meter exact | du ÷ object | serial ÷ exact | method |\n"
+        var text = "Measured \(ISO8601DateFormatter().string(from: date)) on \(machine).\n"
+        if !rows.isEmpty { text += "\n" + timingTable }
+        if !scale.isEmpty { text += "\n" + scaleTable }
+        if let load {
+            text += "\n`/metrics` of `serve` metering \(load.images) images, scanning back to back, so that a scan runs throughout (\(load.scansDuringLoad) finished during the load; the first took \(seconds(load.firstScanSeconds))): "
+            text += "wrk, 16 connections, \(load.requests) requests, \(load.errors) errors, p50 \(String(format: "%.1f", load.p50Ms)) ms, p99 \(String(format: "%.1f", load.p99Ms)) ms; "
+            text += "peak RSS \(load.peakRSSBytes >> 20) MiB; one scan written to SQLite in \(String(format: "%.0f", load.historyWriteSeconds * 1000)) ms.\n"
+        }
+        return text
+    }
+}
+
+private func seconds(_ value: Double) -> String { value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value) }
+private func ratio(_ slow: Double, _ fast: Double) -> String { fast > 0 ? String(format: "%.1f×", slow / fast) : "–" }
+
+extension BenchReport {
+    /// Every tool on the timing fixtures, side by side.
+    var timingTable: String {
+        var text = "| fixture | latency | `rbd du -p` | original serial diff | rbd-meter object | rbd-meter exact | du ÷ object | serial ÷ exact | method |\n"
         text += "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         for row in rows {
             text += "| \(row.fixture) | \(row.latencyMs == 0 ? "none" : "≤ \(row.latencyMs) ms") | \(seconds(row.rbdDu)) | \(seconds(row.originalSerial)) | "
@@ -38,10 +61,21 @@ struct BenchReport {
             text += "rbd du \(ratio(pair[1].rbdDu, pair[0].rbdDu)), rbd-meter object \(ratio(pair[1].meterObject, pair[0].meterObject)), "
             text += "exact \(ratio(pair[1].meterExact, pair[0].meterExact)).\n"
         }
-        if let load {
-            text += "\n`/metrics` of `serve` metering \(load.images) images, scanning back to back, so that a scan runs throughout (\(load.scansDuringLoad) finished during the load; the first took \(seconds(load.firstScanSeconds))): "
-            text += "wrk, 16 connections, \(load.requests) requests, \(load.errors) errors, p50 \(String(format: "%.1f", load.p50Ms)) ms, p99 \(String(format: "%.1f", load.p99Ms)) ms; "
-            text += "peak RSS \(load.peakRSSBytes >> 20) MiB; one scan written to SQLite in \(String(format: "%.0f", load.historyWriteSeconds * 1000)) ms.\n"
+        return text
+    }
+
+    /// `serve`'s unchanged scans with header probes and through librbd, beside `rbd du -p`.
+    var scaleTable: String {
+        var text = "`serve` in object mode, one scan a second: the first scan measures every image, the next ones find nothing changed "
+        text += "(median of 5; CPU is the process's user + system time from the end of one scan to the end of the next, its history write included, per image):\n\n"
+        text += "| fixture | `rbd du -p` | first scan | unchanged scan, header probes | CPU per image | images opened | unchanged scan, `librbd_only` | CPU per image | librbd ÷ probes | peak RSS |\n"
+        text += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        for row in scale {
+            let probes = row.probes, librbd = row.librbd
+            text += "| \(probes.fixture) | \(seconds(row.rbdDu)) | \(seconds(probes.firstScanSeconds)) | \(seconds(probes.unchangedScanSeconds)) | "
+            text += String(format: "%.3f ms", probes.cpuMillisecondsPerImage) + " | \(probes.imagesOpened) | \(seconds(librbd.unchangedScanSeconds)) | "
+            text += String(format: "%.3f ms", librbd.cpuMillisecondsPerImage) + " | \(ratio(librbd.unchangedScanSeconds, probes.unchangedScanSeconds)) | "
+            text += "\(max(probes.peakRSSBytes, librbd.peakRSSBytes) >> 20) MiB |\n"
         }
         return text
     }

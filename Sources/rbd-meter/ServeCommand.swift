@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Only the images of shard I of N, as I/N, overriding scan.shard.")
     var shard: String?
 
+    @Flag(help: "Open every image with librbd, as before header probes, overriding scan.librbd_only: to compare the fast path with librbd's own answers.")
+    var librbdOnly = false
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -40,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let parsed = Shard(spec: shard) else { throw fail("--shard must be I/N with 0 <= I < N, got \"\(shard)\"", code: 2) }
             config.scan.shard = parsed
         }
+        if librbdOnly { config.scan.librbdOnly = true }
         let logLevel = self.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
