@@ -58,4 +58,68 @@ extension IOContext {
                 watchers: Int(probe.watchers)))
         }
     }
+
+    /// Reads what a scan needs of each format-2 image in `imageIDs` from its header object, through
+    /// the `rbd` object class methods librbd itself calls at open time (see ``ImageHeader``): one
+    /// compound read per image, many in flight, no librbd open, no watch.
+    ///
+    /// Results come back in the order of `imageIDs`. A reply this code does not understand is an
+    /// `EBADMSG` error in its place, so that the caller falls back to librbd; so is a read that one
+    /// method failed (an OSD without `parent_get`, a deleted image). Runs on a pool thread.
+    /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
+    public func readImageHeaders(imageIDs: [String], window: Int = 256) async throws -> [Result<ImageHeader, RBDError>] {
+        precondition(window > 0)
+        return try await cluster.pool.runCancellable { flag in
+            var results: [Result<ImageHeader, RBDError>] = []
+            results.reserveCapacity(imageIDs.count)
+            var start = 0
+            while start < imageIDs.count {
+                if flag.isCancelled { throw RBDError(operation: "read image headers of", object: self.spec, code: ECANCELED) }
+                let chunk = Array(imageIDs[start..<min(start + 16 * window, imageIDs.count)])
+                results += try self.readHeadersBlocking(imageIDs: chunk, window: window)
+                start += chunk.count
+            }
+            return results
+        }
+    }
+
+    private func readHeadersBlocking(imageIDs: [String], window: Int) throws -> [Result<ImageHeader, RBDError>] {
+        let calls = ImageHeader.calls
+        let names = imageIDs.map { strdup("rbd_header.\($0)") }
+        let className = strdup("rbd")
+        let methods = calls.map { strdup($0.method) }
+        let inputs = calls.map { call in
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(call.input.count, 1))
+            call.input.withUnsafeBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: call.input.count)
+            }
+            return buffer
+        }
+        defer {
+            names.forEach { free($0) }
+            free(className)
+            methods.forEach { free($0) }
+            inputs.forEach { $0.deallocate() }
+        }
+        let classCalls = calls.indices.map { index in
+            crbd_class_call(class_name: className, method: methods[index], input: inputs[index], input_length: calls[index].input.count)
+        }
+        var results = [Int32](repeating: 0, count: imageIDs.count)
+        var answers = [crbd_call_result](repeating: crbd_call_result(), count: imageIDs.count * calls.count)
+        let submitted = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
+            crbd_call_objects(handle, names.baseAddress, imageIDs.count, window, classCalls, calls.count, &results, &answers)
+        }
+        defer { crbd_free_call_results(&answers, answers.count) }
+        try check(submitted, "read image headers of", spec)
+        return imageIDs.indices.map { index in
+            guard results[index] == 0 else {
+                return .failure(RBDError(operation: "read header", object: "\(spec)/rbd_header.\(imageIDs[index])", code: -results[index]))
+            }
+            let replies = (0..<calls.count).map { call in
+                let answer = answers[index * calls.count + call]
+                return answer.output_length == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: answer.output, count: answer.output_length))
+            }
+            return Result { () throws(RBDError) in try ImageHeader(id: imageIDs[index], replies: replies) }
+        }
+    }
 }

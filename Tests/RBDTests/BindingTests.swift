@@ -158,6 +158,63 @@ struct BindingTests {
         }
     }
 
+    @Test("header reads through the rbd class decode what librbd reads for every image shape, and decline what they do not cover")
+    func headerReadsMatchLibrbd() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool { pool in
+            try await dev.withPool("data") { dataPool in
+                try await dev.rbd("namespace", "create", "\(pool)/team")
+                try await dev.rbd("create", "--size", "64M", "\(pool)/plain")
+                try await dev.rbd("image-meta", "set", "\(pool)/plain", "csi.storage.k8s.io/pv/name", "pv-plain")
+                try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/layering")
+                try await dev.write("\(pool)/layering", ioSize: "4K", total: "16K")
+                try await dev.rbd("create", "--size", "64M", "--object-size", "1M", "\(pool)/small-objects")
+                try await dev.rbd("create", "--size", "64M", "\(pool)/resized")
+                try await dev.rbd("resize", "--size", "96M", "\(pool)/resized")
+                try await dev.rbd("create", "--size", "64M", "\(pool)/snapped")
+                try await dev.rbd("snap", "create", "\(pool)/snapped@one")
+                try await dev.rbd("snap", "create", "\(pool)/snapped@two")
+                try await dev.rbd("snap", "protect", "\(pool)/snapped@one")
+                try await dev.rbd("clone", "\(pool)/snapped@one", "\(pool)/clone")
+                try await dev.rbd("create", "--size", "64M", "--stripe-unit", "64K", "--stripe-count", "2", "\(pool)/striped")
+                try await dev.rbd("create", "--size", "64M", "--data-pool", dataPool, "\(pool)/separate-data")
+                try await dev.rbd("create", "--size", "64M", "\(pool)/team/in-namespace")
+                try await dev.rbd("create", "--size", "64M", "\(pool)/trashed")
+                try await dev.rbd("trash", "mv", "\(pool)/trashed")
+
+                let cluster = try await dev.connect()
+                for namespace in ["", "team"] {
+                    let context = try await cluster.ioContext(pool: pool, namespace: namespace)
+                    var images = try await context.images().map { ($0.name, $0.id) }
+                    images += try await context.trashImages().map { ($0.name, $0.id) }
+                    let headers = try await context.readImageHeaders(imageIDs: images.map(\.1), window: 3)
+                    for ((name, id), read) in zip(images, headers) {
+                        let header = try read.get()
+                        let (info, snapshots, metadata) = try await context.withImage(name, id: id) { image in
+                            (try image.info(), try image.snapshots(), try image.metadata())
+                        }
+                        #expect(header.snapshotIDs.sorted() == snapshots.map(\.id).sorted(), "\(name): snapshot ids")
+                        #expect(header.metadata == metadata, "\(name): metadata")
+                        #expect(header.metadataComplete)
+                        #expect(header.size == info.size && header.features == info.features && header.flags == info.flags, "\(name): size, features, flags")
+                        #expect(header.dataPoolID == info.dataPoolID, "\(name): data pool")
+                        switch name {
+                        case "striped":
+                            #expect(header.info == nil, "fancy striping is left to librbd")
+                        case "clone":
+                            #expect(header.info == nil && header.parentPoolID == context.poolID, "a clone is left to librbd")
+                        default:
+                            #expect(header.info == info, "\(name): everything librbd's info says")
+                        }
+                    }
+                    #expect(Set(images.map(\.0)) == (namespace.isEmpty
+                        ? ["plain", "layering", "small-objects", "resized", "snapped", "clone", "striped", "separate-data", "trashed"]
+                        : ["in-namespace"]))
+                }
+            }
+        }
+    }
+
     @Test("the diff callback sees extents in order and can stop the iteration")
     func diffCallbackStops() async throws {
         let dev = try await DevCluster.shared()

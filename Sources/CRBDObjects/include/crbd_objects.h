@@ -34,6 +34,34 @@ typedef struct crbd_object_probe {
 int crbd_probe_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
                        crbd_object_probe *out);
 
+/** One object-class method call, made on every object of a batch. */
+typedef struct crbd_class_call {
+    const char *class_name;
+    const char *method;
+    const char *input;
+    size_t input_length;
+} crbd_class_call;
+
+/** One call's answer: `output` is malloc'ed (free it with `crbd_free_call_results`). */
+typedef struct crbd_call_result {
+    int result;
+    char *output;
+    size_t output_length;
+} crbd_call_result;
+
+/**
+ * Makes the `call_count` class-method calls in one compound read on each of `count` objects, with
+ * at most `window` reads in flight, and blocks until every read has finished. `results` has room
+ * for `count` results of the whole read (0 or a negative errno; a failing call fails its read);
+ * `out` for `count * call_count` answers, object by object, in the order of `calls`.
+ * Returns 0, or a negative errno if a read could not even be submitted.
+ */
+int crbd_call_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
+                      const crbd_class_call *calls, size_t call_count, int *results, crbd_call_result *out);
+
+/** Frees the outputs of `count` answers. */
+void crbd_free_call_results(crbd_call_result *out, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,142 @@
+/// What a scan needs of a format-2 image, read from its header object (`rbd_header.ID`) through
+/// the `rbd` object class, as librbd reads it when it opens the image, but without an open.
+public struct ImageHeader: Sendable, Equatable {
+    public var id: String
+    /// Provisioned size of the head in bytes.
+    public var size: UInt64
+    /// Bytes per data object (`1 << order`).
+    public var objectSize: UInt64
+    /// Prefix of the data objects' names, e.g. `rbd_data.10a2b3c4d5e6`.
+    public var blockNamePrefix: String
+    public var features: ImageFeatures
+    /// Features a client must understand to read the image at all.
+    public var incompatibleFeatures: ImageFeatures
+    public var flags: ImageFlags
+    /// Every snapshot id of the image's snapshot context, user or not, newest first.
+    public var snapshotIDs: [UInt64]
+    /// The pool holding the data objects when it is not the image's own pool.
+    public var dataPoolID: Int64?
+    /// The pool of the parent image of a clone (or of a snapshot's parent), `nil` for none.
+    public var parentPoolID: Int64?
+    public var createTimestamp: Double
+    public var modifyTimestamp: Double
+    /// The image's metadata (`rbd image-meta list`).
+    public var metadata: [String: String]
+    /// Whether ``metadata`` holds every key: one read returns at most ``metadataLimit`` of them.
+    public var metadataComplete: Bool
+
+    /// Keys of metadata asked for in one read.
+    static let metadataLimit: UInt64 = 1024
+
+    /// The header as ``ImageInfo``, when the layout is plain (no fancy striping, which this read
+    /// does not cover) and there is no parent (whose name would need further lookups); otherwise
+    /// only a librbd open tells the rest.
+    public var info: ImageInfo? {
+        guard !features.contains(.striping), parentPoolID == nil else { return nil }
+        return ImageInfo(
+            id: id, size: size, objectSize: objectSize, stripeUnit: objectSize, stripeCount: 1,
+            features: features, flags: flags, blockNamePrefix: blockNamePrefix, dataPoolID: dataPoolID,
+            parent: nil, createTimestamp: createTimestamp, modifyTimestamp: modifyTimestamp)
+    }
+}
+
+extension ImageHeader {
+    /// `CEPH_NOSNAP`: the head rather than a snapshot.
+    static let head: UInt64 = 0xFFFF_FFFF_FFFF_FFFE
+
+    /// One `rbd` class method a header read calls, with its encoded input.
+    struct Call {
+        var method: String
+        var input: [UInt8]
+    }
+
+    /// The calls of one header read, in the order ``init(id:replies:)`` decodes them; the inputs are
+    /// those of `src/cls/rbd/cls_rbd_client.cc`.
+    static let calls: [Call] = [
+        Call(method: "get_size", input: little(head)),
+        Call(method: "get_object_prefix", input: []),
+        // The snapshot id is ignored by the class; `true` asks for the read-only incompatible set.
+        Call(method: "get_features", input: little(head) + [1]),
+        Call(method: "get_flags", input: little(head)),
+        Call(method: "get_snapcontext", input: []),
+        Call(method: "get_data_pool", input: []),
+        Call(method: "parent_get", input: []),
+        Call(method: "get_create_timestamp", input: []),
+        Call(method: "get_modify_timestamp", input: []),
+        // Start after "" (the first key), at most `metadataLimit` keys.
+        Call(method: "metadata_list", input: [0, 0, 0, 0] + little(metadataLimit)),
+    ]
+
+    static func little(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
+    }
+
+    /// Decodes the replies of ``calls`` for image `id`.
+    init(id: String, replies: [[UInt8]]) throws(RBDError) {
+        precondition(replies.count == Self.calls.count)
+        func decoder(_ index: Int) -> CephDecoder {
+            CephDecoder(replies[index], what: "rbd.\(Self.calls[index].method) of rbd_header.\(id)")
+        }
+        self.id = id
+
+        var size = decoder(0)
+        let order = try size.u8()
+        self.size = try size.u64()
+        try size.expectEnd()
+        guard order >= 12, order <= 26 else { throw size.malformed("object order \(order)") }
+        objectSize = 1 << UInt64(order)
+
+        var prefix = decoder(1)
+        blockNamePrefix = try prefix.string()
+        try prefix.expectEnd()
+
+        var features = decoder(2)
+        self.features = ImageFeatures(rawValue: try features.u64())
+        incompatibleFeatures = ImageFeatures(rawValue: try features.u64())
+        try features.expectEnd()
+
+        var flags = decoder(3)
+        self.flags = ImageFlags(rawValue: try flags.u64())
+        try flags.expectEnd()
+
+        var context = decoder(4)
+        _ = try context.u64()  // the snapshot sequence number
+        let count = try context.u32()
+        snapshotIDs = try (0..<count).map { _ throws(RBDError) in try context.u64() }
+        try context.expectEnd()
+
+        var dataPool = decoder(5)
+        let pool = try dataPool.i64()
+        dataPoolID = pool >= 0 ? pool : nil
+        try dataPool.expectEnd()
+
+        // cls::rbd::ParentImageSpec: pool id, pool namespace, image id, snapshot id; pool -1 for none.
+        var parent = decoder(6)
+        let end = try parent.structHeader(known: 1)
+        let parentPool = try parent.i64()
+        _ = try parent.string()
+        _ = try parent.string()
+        _ = try parent.u64()
+        parent.skip(to: end)
+        try parent.expectEnd()
+        parentPoolID = parentPool >= 0 ? parentPool : nil
+
+        var created = decoder(7)
+        createTimestamp = try created.time()
+        try created.expectEnd()
+        var modified = decoder(8)
+        modifyTimestamp = try modified.time()
+        try modified.expectEnd()
+
+        var list = decoder(9)
+        let keys = try list.u32()
+        var metadata: [String: String] = [:]
+        for _ in 0..<keys {
+            let key = try list.string()
+            metadata[key] = String(decoding: try list.bytesWithLength(), as: UTF8.self)
+        }
+        try list.expectEnd()
+        self.metadata = metadata
+        metadataComplete = UInt64(keys) < Self.metadataLimit
+    }
+}
