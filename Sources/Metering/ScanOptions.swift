@@ -27,6 +27,11 @@ public struct ScanOptions: Sendable, Equatable {
     /// operator who wants to compare the fast path with librbd's own answers.
     public var librbdOnly: Bool
 
+    /// The meter these options ask for.
+    var meter: ImageMeter {
+        ImageMeter(mode: mode, objectsPerRange: objectsPerRange, reuseSettleSeconds: reuseSettleSeconds)
+    }
+
     public init(
         pools: [String] = [],
         poolFilter: GlobFilter = .all,

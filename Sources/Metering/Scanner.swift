@@ -166,8 +166,10 @@ public struct Scanner: Sendable {
         var id: String?
         var index: ObjectIndex?
         var previous: ImageUsage?
-        /// The image's header as read just before measuring (see ``ImageMeter/reusable(_:header:)``).
+        /// The image's header as read just before measuring (see ``ImageMeter/reused(_:id:header:)``).
         var header: ObjectProbe?
+        /// What the `rbd` class says of the image, for one that cannot keep its numbers.
+        var imageHeader: ImageHeader?
     }
 
     private func listImages(_ pool: String, previous: [String: ImageUsage], into scan: inout PoolScan) async throws -> [Work] {
@@ -191,15 +193,38 @@ public struct Scanner: Sendable {
         return work
     }
 
-    /// Reads the header of every format-2 image in `work` in one batch. An image whose header read
-    /// fails is measured through librbd as without probes, which reports a deleted one as vanished.
+    /// Reads the header of every format-2 image in `work` in one batch; then, in object mode, what
+    /// the images that cannot keep their numbers need for counting from the listing, in another.
+    /// An image whose header read fails or is not understood is measured through librbd as without
+    /// them, which reports a deleted one as vanished.
     private func readHeaders(of work: inout [Work], in context: IOContext) async throws {
         let probed = work.indices.filter { !(work[$0].id ?? "").isEmpty }
         let headers = try await context.probeHeaders(imageIDs: probed.map { work[$0].id! })
         for (index, header) in zip(probed, headers) {
             work[index].header = try? header.get()
         }
+        guard options.mode == .object, options.useListing else { return }
+        let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
+        let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! })
+        // An object map answers for one image whatever the pool holds; the listing costs a request
+        // per object of the whole pool. It is worth making for images with an object map only when
+        // the pool holds few objects per image to measure (statistics count every namespace).
+        let objects = (try? await context.poolStatistics().objects) ?? .max
+        let listingIsCheap = objects / UInt64(max(changed.count, 1)) <= Self.listedObjectsPerImage
+        for (index, imageHeader) in zip(changed, imageHeaders) {
+            guard let imageHeader = try? imageHeader.get() else { continue }
+            if imageHeader.info?.hasUsableFastDiff == true && !listingIsCheap { continue }
+            work[index].imageHeader = imageHeader
+        }
     }
+
+    /// Objects per image to measure up to which the namespace listing replaces the images' object
+    /// maps. A librbd open with its object map load costs about 2 ms of client CPU and several round
+    /// trips; a listing returns its names in batches of a thousand or so. 256 is a chosen bound on
+    /// that side of the crossover, not a measured crossover.
+    static let listedObjectsPerImage: UInt64 = 256
+
+    private var meter: ImageMeter { options.meter }
 
     private enum Outcome: Sendable {
         case measured(ImageUsage)
@@ -208,11 +233,12 @@ public struct Scanner: Sendable {
 
     /// Measures `work` into `scan` until `deadline` (the pool's time budget).
     private func measure(_ work: [Work], into scan: inout PoolScan, deadline: ContinuousClock.Instant?) async {
-        let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange, reuseSettleSeconds: options.reuseSettleSeconds)
+        let meter = self.meter
         let end = await measureBounded(work, limit: options.concurrency, deadline: deadline, measure: { item -> Outcome in
             do {
                 return .measured(try await meter.measure(
-                    item.image, id: item.id, in: item.context, index: item.index, previous: item.previous, header: item.header))
+                    item.image, id: item.id, in: item.context, index: item.index, previous: item.previous, header: item.header,
+                    imageHeader: item.imageHeader))
             } catch {
                 return .failed(item, ScanFailure(error))
             }

@@ -38,7 +38,7 @@ public struct TrashScanner: Sendable {
                 work.append((context, entry))
             }
         }
-        let meter = ImageMeter(mode: options.mode, objectsPerRange: options.objectsPerRange, reuseSettleSeconds: options.reuseSettleSeconds)
+        let meter = options.meter
         var trash: [TrashUsage] = []
         var failures: [ImageFailure] = []
         var failure: ScanFailure?

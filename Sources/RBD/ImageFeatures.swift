@@ -18,6 +18,9 @@ public struct ImageFeatures: OptionSet, Sendable, Hashable, CustomStringConverti
     public static let nonPrimary = ImageFeatures(rawValue: 1 << 10)
     public static let dirtyCache = ImageFeatures(rawValue: 1 << 11)
 
+    /// Every feature this code knows of; an image with others may work in ways it does not understand.
+    public static let known = ImageFeatures(rawValue: (1 << 12) - 1)
+
     /// What `rbd create` gives an image unless told otherwise.
     public static let defaults: ImageFeatures = [.layering, .exclusiveLock, .objectMap, .fastDiff, .deepFlatten]
 

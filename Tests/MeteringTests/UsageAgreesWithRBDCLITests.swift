@@ -217,4 +217,55 @@ struct UsageAgreesWithRBDCLITests {
             }
         }
     }
+
+    @Test("object mode without librbd: images without snapshots are counted from header and listing as rbd du counts them; the others go through librbd")
+    func objectModeFromHeaders() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("headers") { pool in
+            try await dev.withPool("headers-data") { dataPool in
+                try await dev.rbd("namespace", "create", "\(pool)/team")
+                let shapes: [(name: String, create: [String], fromHeader: Bool)] = [
+                    ("fast-diff", [], true),
+                    ("layering", ["--image-feature", "layering"], true),
+                    ("small-objects", ["--object-size", "1M"], true),
+                    ("team/in-namespace", [], true),
+                    ("shrunk", [], true),
+                    ("snapped", [], false),
+                    ("striped", ["--stripe-unit", "64K", "--stripe-count", "2"], false),
+                    ("separate-data", ["--data-pool", dataPool], false),
+                ]
+                for shape in shapes {
+                    try await dev.rbd(["create", "--size", "256M"] + shape.create + ["\(pool)/\(shape.name)"])
+                    try await dev.write("\(pool)/\(shape.name)", ioSize: "4K", total: "64K")
+                    try await dev.write("\(pool)/\(shape.name)", ioSize: "64K", total: "4M", pattern: "seq")
+                }
+                // Shrinking cuts the last object; snapshots without writes after them leave no clones,
+                // so that the pool stays one the listing can count.
+                try await dev.rbd("resize", "--allow-shrink", "--size", "2500K", "\(pool)/shrunk")
+                try await dev.rbd("snap", "create", "\(pool)/snapped@one")
+                try await dev.rbd("snap", "protect", "\(pool)/snapped@one")
+                try await dev.rbd("clone", "\(pool)/snapped@one", "\(pool)/clone")
+                try await dev.write("\(pool)/clone", ioSize: "4K", total: "16K")
+
+                let cluster = try await dev.connect()
+                let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: .object)).scan()
+                let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: .object, librbdOnly: true)).scan()
+                #expect(fast.succeeded && librbd.succeeded)
+                let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.namespace.isEmpty ? $0.image : "\($0.namespace)/\($0.image)", $0.method) })
+                for shape in shapes {
+                    #expect((methods[shape.name] == .headerListing) == shape.fromHeader, "\(shape.name) measured by \(String(describing: methods[shape.name]))")
+                }
+                #expect(methods["clone"] != .headerListing, "a clone goes through librbd")
+                #expect(fast.images.filter { $0.method == .headerListing }.allSatisfy { !$0.opened && $0.headerVersion != nil })
+                let numbers = { (report: ScanReport) in
+                    report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.objectSize)] }
+                }
+                #expect(numbers(fast) == numbers(librbd), "header reads and librbd agree")
+                #expect(fast.images.map(\.kubernetes) == librbd.images.map(\.kubernetes))
+                for usage in fast.images {
+                    try await expectAgreement(usage, spec: usage.spec, mode: .object)
+                }
+            }
+        }
+    }
 }
