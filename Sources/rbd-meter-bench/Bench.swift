@@ -37,28 +37,14 @@ struct Bench {
     func time(_ fixture: Fixture, latency: Double) async throws -> TimingRow {
         var row = TimingRow(fixture: fixture.description, latencyMs: latency)
 
-        let (duSeconds, duOutput) = try await timed { try await Shell.run("rbd", ["--conf", cephConf, "du", "-p", fixture.pool, "--format", "json"]) }
-        struct DiskUsage: Decodable { var total_used_size: UInt64 }
-        let duTotal = try JSONDecoder().decode(DiskUsage.self, from: Data(duOutput.utf8)).total_used_size
+        let (duSeconds, duTotal) = try await du(fixture.pool)
         row.rbdDu = duSeconds
 
         let (serialSeconds, serialTotal) = try await timed { try await originalSerial(pool: fixture.pool) }
         row.originalSerial = serialSeconds
 
         for mode in ["object", "exact"] {
-            let (seconds, output) = try await timed {
-                try await Shell.run(rbdMeter, [
-                    "scan", "--ceph-conf", cephConf, "--pool", fixture.pool, "--mode", mode, "--format", "json",
-                    "--concurrency", String(concurrency),
-                ])
-            }
-            struct Scan: Decodable {
-                struct Image: Decodable { var total_used_bytes: UInt64; var method: String }
-                var images: [Image]
-            }
-            let scan = try JSONDecoder().decode(Scan.self, from: Data(output.utf8))
-            let total = scan.images.reduce(0) { $0 + $1.total_used_bytes }
-            let methods = Set(scan.images.map(\.method)).sorted().joined(separator: ",")
+            let (seconds, total, methods) = try await scan(fixture.pool, mode: mode)
             if mode == "object" {
                 row.meterObject = seconds
                 row.methods = methods
@@ -70,6 +56,30 @@ struct Bench {
         }
         row.usedBytes = duTotal
         return row
+    }
+
+    /// Times `rbd-meter scan` of `pool`: seconds, total used bytes, the methods it used.
+    func scan(_ pool: String, mode: String) async throws -> (seconds: Double, totalUsedBytes: UInt64, methods: String) {
+        let (seconds, output) = try await timed {
+            try await Shell.run(rbdMeter, [
+                "scan", "--ceph-conf", cephConf, "--pool", pool, "--mode", mode, "--format", "json",
+                "--concurrency", String(concurrency),
+            ])
+        }
+        struct Scan: Decodable {
+            struct Image: Decodable { var total_used_bytes: UInt64; var method: String }
+            var images: [Image]
+        }
+        let scan = try JSONDecoder().decode(Scan.self, from: Data(output.utf8))
+        let total = scan.images.reduce(0) { $0 + $1.total_used_bytes }
+        return (seconds, total, Set(scan.images.map(\.method)).sorted().joined(separator: ","))
+    }
+
+    /// `rbd du -p` of `pool`: seconds and total used bytes.
+    func du(_ pool: String) async throws -> (seconds: Double, totalUsedBytes: UInt64) {
+        let (seconds, output) = try await timed { try await Shell.run("rbd", ["--conf", cephConf, "du", "-p", pool, "--format", "json"]) }
+        struct DiskUsage: Decodable { var total_used_size: UInt64 }
+        return (seconds, try JSONDecoder().decode(DiskUsage.self, from: Data(output.utf8)).total_used_size)
     }
 
     /// The original service's approach: one image after another, `rbd_diff_iterate2` over the whole

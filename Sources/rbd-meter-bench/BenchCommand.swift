@@ -78,11 +78,16 @@ struct BenchCommand: AsyncParsableCommand {
             for (pool, features) in [("bench-scale-fast", nil), ("bench-scale-layering", [.layering] as ImageFeatures?)] {
                 log("creating \(scaleImages) images in \(pool)")
                 let fixture = try await bench.scaleFixture(pool: pool, images: scaleImages, features: features)
-                log("timing rbd du -p \(pool)")
-                let (du, _) = try await timed { try await Shell.run("rbd", ["--conf", cephConf, "du", "-p", pool, "--format", "json"]) }
+                log("timing rbd du -p and rbd-meter scan of \(pool)")
+                let du = try await bench.du(pool)
+                let object = try await bench.scan(pool, mode: "object")
+                let exact = try await bench.scan(pool, mode: "exact")
+                if object.totalUsedBytes != du.totalUsedBytes {
+                    throw fail("\(fixture): object mode \(object.totalUsedBytes) B, rbd du \(du.totalUsedBytes) B")
+                }
                 log("timing serve on \(pool), with header probes and through librbd")
                 scale.append(ScaleRow(
-                    rbdDu: du,
+                    rbdDu: du.seconds, scanObject: object.seconds, scanExact: exact.seconds, methods: object.methods,
                     probes: try await bench.incrementalScans(fixture, librbdOnly: false),
                     librbd: try await bench.incrementalScans(fixture, librbdOnly: true)))
             }

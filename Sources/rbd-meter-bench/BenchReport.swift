@@ -16,6 +16,10 @@ struct TimingRow {
 /// One scale fixture: `rbd du -p`, and `serve` with header probes and with `librbd_only`.
 struct ScaleRow {
     var rbdDu: Double
+    /// `rbd-meter scan` in object and exact mode, and the methods of the object-mode scan.
+    var scanObject: Double
+    var scanExact: Double
+    var methods: String
     var probes: IncrementalResult
     var librbd: IncrementalResult
 }
@@ -66,13 +70,15 @@ extension BenchReport {
 
     /// `serve`'s unchanged scans with header probes and through librbd, beside `rbd du -p`.
     var scaleTable: String {
-        var text = "`serve` in object mode, one scan a second: the first scan measures every image, the next ones find nothing changed "
+        var text = "`rbd du -p` and `rbd-meter scan` side by side; then `serve` in object mode, one scan a second: the first scan measures every image, the next ones find nothing changed "
         text += "(median of 5; CPU is the process's user + system time from the end of one scan to the end of the next, its history write included, per image):\n\n"
-        text += "| fixture | `rbd du -p` | first scan | unchanged scan, header probes | CPU per image | images opened | unchanged scan, `librbd_only` | CPU per image | librbd ÷ probes | peak RSS |\n"
-        text += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        text += "| fixture | `rbd du -p` | scan object | du ÷ object | scan exact | du ÷ exact | method | `serve` first scan | unchanged scan, header probes | CPU per image | images opened | unchanged scan, `librbd_only` | CPU per image | librbd ÷ probes | peak RSS |\n"
+        text += "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         for row in scale {
             let probes = row.probes, librbd = row.librbd
-            text += "| \(probes.fixture) | \(seconds(row.rbdDu)) | \(seconds(probes.firstScanSeconds)) | \(seconds(probes.unchangedScanSeconds)) | "
+            text += "| \(probes.fixture) | \(seconds(row.rbdDu)) | \(seconds(row.scanObject)) | \(ratio(row.rbdDu, row.scanObject)) | "
+            text += "\(seconds(row.scanExact)) | \(ratio(row.rbdDu, row.scanExact)) | \(row.methods) | "
+            text += "\(seconds(probes.firstScanSeconds)) | \(seconds(probes.unchangedScanSeconds)) | "
             text += String(format: "%.3f ms", probes.cpuMillisecondsPerImage) + " | \(probes.imagesOpened) | \(seconds(librbd.unchangedScanSeconds)) | "
             text += String(format: "%.3f ms", librbd.cpuMillisecondsPerImage) + " | \(ratio(librbd.unchangedScanSeconds, probes.unchangedScanSeconds)) | "
             text += "\(max(probes.peakRSSBytes, librbd.peakRSSBytes) >> 20) MiB |\n"
