@@ -22,16 +22,25 @@ extension IOContext {
     ///
     /// - Parameter window: reads kept in flight; librados throttles beyond `objecter_inflight_ops`.
     public func probeHeaders(imageIDs: [String], window: Int = 256) async throws -> [Result<ObjectProbe, RBDError>] {
+        try await inChunks(imageIDs, window: window) { chunk in
+            try self.probeBlocking(objects: chunk.map { "rbd_header.\($0)" }, window: window)
+        }
+    }
+
+    /// Runs `read` over `imageIDs` on a pool thread, in chunks long enough to keep a window of
+    /// `window` reads full and short enough to notice a cancelled scan between them.
+    private func inChunks<T: Sendable>(
+        _ imageIDs: [String], window: Int, _ read: @escaping @Sendable ([String]) throws -> [Result<T, RBDError>]
+    ) async throws -> [Result<T, RBDError>] {
         precondition(window > 0)
         return try await cluster.pool.runCancellable { flag in
-            var results: [Result<ObjectProbe, RBDError>] = []
+            var results: [Result<T, RBDError>] = []
             results.reserveCapacity(imageIDs.count)
-            // Chunks long enough to keep the window full, short enough to notice a cancelled scan.
             var start = 0
             while start < imageIDs.count {
                 if flag.isCancelled { throw RBDError(operation: "read image headers of", object: self.spec, code: ECANCELED) }
-                let chunk = imageIDs[start..<min(start + 16 * window, imageIDs.count)]
-                results += try self.probeBlocking(objects: chunk.map { "rbd_header.\($0)" }, window: window)
+                let chunk = Array(imageIDs[start..<min(start + 16 * window, imageIDs.count)])
+                results += try read(chunk)
                 start += chunk.count
             }
             return results
@@ -68,18 +77,8 @@ extension IOContext {
     /// method failed (an OSD without `parent_get`, a deleted image). Runs on a pool thread.
     /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
     public func readImageHeaders(imageIDs: [String], window: Int = 256) async throws -> [Result<ImageHeader, RBDError>] {
-        precondition(window > 0)
-        return try await cluster.pool.runCancellable { flag in
-            var results: [Result<ImageHeader, RBDError>] = []
-            results.reserveCapacity(imageIDs.count)
-            var start = 0
-            while start < imageIDs.count {
-                if flag.isCancelled { throw RBDError(operation: "read image headers of", object: self.spec, code: ECANCELED) }
-                let chunk = Array(imageIDs[start..<min(start + 16 * window, imageIDs.count)])
-                results += try self.readHeadersBlocking(imageIDs: chunk, window: window)
-                start += chunk.count
-            }
-            return results
+        try await inChunks(imageIDs, window: window) { chunk in
+            try self.readHeadersBlocking(imageIDs: chunk, window: window)
         }
     }
 

@@ -2,7 +2,6 @@ import DevCluster
 import Foundation
 import Metering
 import RBD
-import Synchronization
 import Testing
 
 /// Incremental scans and sharding against the dev cluster.
@@ -38,63 +37,57 @@ struct IncrementalScanTests {
         }
     }
 
-    @Test("an image whose header did not change is reused without an open, with fresh watchers; every change is measured again, and both paths agree")
-    func headerProbesSpareTheOpen() async throws {
+    @Test("an image whose header did not change is reused without an open, with fresh watchers; every change is measured again, and both paths agree", arguments: UsageMode.allCases)
+    func headerProbesSpareTheOpen(mode: UsageMode) async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("probe") { pool in
-            for name in ["a", "b", "c", "d"] {
+            for name in ["a", "b", "c", "d", "e"] {
                 try await dev.rbd("create", "--size", "256M", "--image-feature", "layering", "\(pool)/\(name)")
                 try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
             }
+            try await dev.rbd("snap", "create", "\(pool)/e@old")
             let cluster = try await dev.connect()
             let context = try await cluster.ioContext(pool: pool)
             func scan(librbdOnly: Bool, previous: [String: ImageUsage] = [:]) async -> ScanReport {
-                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 0, librbdOnly: librbdOnly)).scan(previous: previous)
+                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0, librbdOnly: librbdOnly)).scan(previous: previous)
             }
             let first = await scan(librbdOnly: false)
-            #expect(first.succeeded && first.pools.first?.opened == 4)
+            // Object mode counts images without snapshots from their header and the listing, unopened.
+            let opened = { (report: ScanReport) in Set(report.images.filter(\.opened).map(\.image)) }
+            #expect(first.succeeded && opened(first) == (mode == .exact ? ["a", "b", "c", "d", "e"] : ["e"]))
             #expect(first.images.allSatisfy { $0.headerVersion != nil }, "every measured image remembers its header version")
             let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
 
             try await dev.rbd("resize", "--size", "512M", "\(pool)/b")
             try await dev.rbd("snap", "create", "\(pool)/c@new")
+            try await dev.rbd("snap", "rm", "\(pool)/e@old")
             // A data write moves the modify timestamp once the update interval has passed since it
             // last moved; one second here instead of librbd's 60 so that the test need not wait.
             let d = try #require(previous["\(pool)/d"])
             while Date().timeIntervalSince1970 < d.modifyTimestamp + 1.5 { try await Task.sleep(for: .milliseconds(100)) }
-            // 16 blocks from offset 0: the 8 random blocks written before cannot cover them all.
-            try await dev.rbd("bench", "--io-type", "write", "--io-size", "4K", "--io-total", "64K", "--io-pattern", "seq",
+            // 64 random blocks: that all of them fall into the at most 8 objects (or onto the 8 blocks)
+            // written before has a chance of (1/8)^64.
+            try await dev.rbd("bench", "--io-type", "write", "--io-size", "4K", "--io-total", "256K", "--io-pattern", "rand",
                               "--rbd_mtime_update_interval", "1", "\(pool)/d")
 
             // A read-write handle on "a" watches its header during both scans, as a mapped device would.
-            let release = Atomic<Bool>(false)
-            let holder = Task {
-                try await context.withImage("a", readOnly: false) { _ in
-                    while !release.load(ordering: .relaxed) { usleep(10_000) }
-                }
-            }
-            defer { release.store(true, ordering: .relaxed) }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await context.withImage("a", { image in try image.watchers().count }) == 0 {
-                try #require(ContinuousClock.now < deadline, "the read-write open registered no watch within 30 s")
-                try await Task.sleep(for: .milliseconds(50))
-            }
-
+            let watch = try await Watch("a", in: context)
             let fast = await scan(librbdOnly: false, previous: previous)
             let slow = await scan(librbdOnly: true, previous: previous)
-            release.store(true, ordering: .relaxed)
-            try await holder.value
+            try await watch.close()
             for report in [fast, slow] {
                 let images = Dictionary(uniqueKeysWithValues: report.images.map { ($0.image, $0) })
-                #expect(images.mapValues(\.reused) == ["a": true, "b": false, "c": false, "d": false])
+                #expect(images.mapValues(\.reused) == ["a": true, "b": false, "c": false, "d": false, "e": false])
                 #expect(images["a"]?.watchers == 1, "watchers are fresh on a reused image")
                 #expect(images["a"]?.measuredAt == previous["\(pool)/a"]?.measuredAt, "a reused number keeps the time it was measured")
                 #expect(images["b"]?.provisionedBytes == 512 << 20)
                 #expect(images["c"]?.snapshots == 1)
+                #expect(images["e"]?.snapshots == 0, "a removed snapshot shows at the next scan")
                 #expect(try #require(images["d"]).usedBytes > d.usedBytes, "a write after the settle time shows at the next scan")
             }
-            #expect(fast.pools.first?.opened == 3 && fast.images.first { $0.image == "a" }?.opened == false, "the unchanged image was never opened")
-            #expect(slow.pools.first?.opened == 4, "librbd_only opens every image")
+            #expect(opened(fast) == (mode == .exact ? ["b", "c", "d", "e"] : ["c"]), "the unchanged image was never opened")
+            #expect(fast.pools.first?.opened == opened(fast).count)
+            #expect(slow.pools.first?.opened == 5, "librbd_only opens every image")
             let numbers = { (report: ScanReport) in
                 report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.watchers)] }
             }

@@ -1,7 +1,6 @@
 import DevCluster
 import Foundation
 import RBD
-import Synchronization
 import Testing
 
 /// The binding against the real dev cluster, checked with the rbd and ceph CLIs.
@@ -137,23 +136,10 @@ struct BindingTests {
             }
 
             // A read-write handle watches the header as long as it is open, as a mapped device does.
-            let release = Atomic<Bool>(false)
-            let holder = Task {
-                try await context.withImage("b", readOnly: false) { _ in
-                    while !release.load(ordering: .relaxed) { usleep(10_000) }
-                }
-            }
-            defer { release.store(true, ordering: .relaxed) }
-            let deadline = ContinuousClock.now + .seconds(30)
-            var watched = try await probe()[1].get()
-            while watched.watchers == 0 {
-                try #require(ContinuousClock.now < deadline, "the read-write open registered no watch within 30 s")
-                try await Task.sleep(for: .milliseconds(50))
-                watched = try await probe()[1].get()
-            }
+            let watch = try await Watch("b", in: context)
+            let watched = try await probe()[1].get()
             let librbd = try await context.withImage("b") { image in try image.watchers().count }
-            release.store(true, ordering: .relaxed)
-            try await holder.value
+            try await watch.close()
             #expect(watched.watchers == librbd && librbd == 1, "the probe counts the watchers librbd lists")
         }
     }
