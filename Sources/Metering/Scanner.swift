@@ -200,12 +200,14 @@ public struct Scanner: Sendable {
     private func readHeaders(of work: inout [Work], in context: IOContext) async throws {
         let probed = work.indices.filter { !(work[$0].id ?? "").isEmpty }
         let headers = try await context.probeHeaders(imageIDs: probed.map { work[$0].id! })
+        try Self.endOnTimeout(headers)
         for (index, header) in zip(probed, headers) {
             work[index].header = try? header.get()
         }
         guard options.mode == .object, options.useListing else { return }
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
         let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! })
+        try Self.endOnTimeout(imageHeaders)
         // An object map answers for one image whatever the pool holds; the listing costs a request
         // per object of the whole pool. It is worth making for images with an object map only when
         // the pool holds few objects per image to measure (statistics count every namespace).
@@ -216,6 +218,12 @@ public struct Scanner: Sendable {
             if imageHeader.info?.hasUsableFastDiff == true && !listingIsCheap { continue }
             work[index].imageHeader = imageHeader
         }
+    }
+
+    /// Throws the first timeout among `reads`: as for an image's measurement, a timeout means that
+    /// the pool's placement groups do not answer, and every librbd open would wait as long again.
+    private static func endOnTimeout<T>(_ reads: [Result<T, RBDError>]) throws {
+        for case .failure(let error) in reads where error.kind == .timedOut { throw error }
     }
 
     /// Objects per image to measure up to which the namespace listing replaces the images' object
