@@ -41,7 +41,7 @@ void finish(Read &read, crbd_object_probe *out) {
 }  // namespace
 
 extern "C" int crbd_probe_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
-                                  crbd_object_probe *out) {
+                                  int with_watchers, crbd_object_probe *out) {
     if (window == 0) return -EINVAL;
     librados::IoCtx context;
     librados::IoCtx::from_rados_ioctx_t(io, context);
@@ -55,7 +55,7 @@ extern "C" int crbd_probe_objects(rados_ioctx_t io, const char *const *names, si
         slot = std::make_unique<Read>();
         slot->index = i;
         slot->operation.stat2(&slot->size, &slot->mtime, &slot->stat_result);
-        slot->operation.list_watchers(&slot->watchers, &slot->watchers_result);
+        if (with_watchers) slot->operation.list_watchers(&slot->watchers, &slot->watchers_result);
         slot->completion = librados::Rados::aio_create_completion();
         int submitted = context.aio_operate(names[i], slot->completion, &slot->operation, &slot->data);
         if (submitted < 0) {

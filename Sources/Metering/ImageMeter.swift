@@ -36,7 +36,7 @@ public struct ImageMeter: Sendable {
     ///   - header: the image's header probe, read before this call; with `previous`, it can spare
     ///     the librbd open altogether (see ``reused(_:id:header:)``).
     ///   - imageHeader: the image's header read through the `rbd` class, read after `header`;
-    ///     with `index`, it can spare the open in object mode (see ``countedFromListing(_:header:probe:in:index:)``).
+    ///     with `index`, it can spare the open (see ``countedFromListing(_:header:probe:in:index:)``).
     public func measure(
         _ name: String, id: String? = nil, in context: IOContext, index: ObjectIndex? = nil,
         previous: ImageUsage? = nil, header: ObjectProbe? = nil, imageHeader: ImageHeader? = nil
@@ -129,23 +129,36 @@ public struct ImageMeter: Sendable {
         return reused
     }
 
-    /// Object mode without librbd: an image without snapshots, with a plain layout in its own pool,
-    /// holds exactly the data objects of its prefix that the namespace listing found, whatever its
+    /// Without librbd: an image without snapshots, with a plain layout in its own pool, holds
+    /// exactly the data objects of its prefix that the namespace listing found, whatever its
     /// features (with fast-diff, the object map says the same; `rbd du` is the judge in the tests).
-    /// `nil` for anything else (snapshots, a clone, fancy striping, a data pool, a migration, a
-    /// feature this code does not know, metadata beyond one read, snapshot clones in the pool):
-    /// librbd measures those.
+    /// Object mode counts them whole; exact mode stats them, as an object never snapshotted holds
+    /// its bytes from offset 0 to its length. `nil` for anything else (snapshots, a clone, fancy
+    /// striping, a data pool, a migration, a feature this code does not know, metadata beyond one
+    /// read, snapshot clones in the pool): librbd measures those.
     func countedFromListing(
         _ name: String, header: ImageHeader, probe: ObjectProbe?, in context: IOContext, index: ObjectIndex
     ) async throws -> ImageUsage? {
-        guard mode == .object, let probe, let info = header.info, header.snapshotIDs.isEmpty, header.metadataComplete,
+        guard let probe, let info = header.info, header.snapshotIDs.isEmpty, header.metadataComplete,
               info.dataPoolID == nil, !info.features.contains(.migrating),
               ImageFeatures.known.isSuperset(of: header.incompatibleFeatures)
         else { return nil }
         let started = Date()
         let listing = try await index.get()
         guard !listing.poolHasClones else { return nil }
-        let bytes = Self.headBytes(of: listing.objects[info.blockNamePrefix] ?? [], layout: info)
+        let objects = listing.objects[info.blockNamePrefix] ?? []
+        let bytes: UInt64
+        switch mode {
+        case .object:
+            bytes = Self.headBytes(of: objects, layout: info)
+        case .exact:
+            let lengths = try await context.dataObjectLengths(prefix: info.blockNamePrefix, objects: objects)
+            bytes = zip(objects, lengths).reduce(0) { sum, object in
+                // An object deleted since the listing holds nothing; a shrink cuts the last one.
+                guard let length = object.1, object.0 * info.objectSize < info.size else { return sum }
+                return sum + min(length, info.size - object.0 * info.objectSize)
+            }
+        }
         return ImageUsage(
             pool: context.pool, namespace: context.namespace, image: name, id: info.id,
             provisionedBytes: info.size, usedBytes: bytes, totalUsedBytes: bytes, snapshots: 0, features: info.features,

@@ -193,8 +193,8 @@ public struct Scanner: Sendable {
         return work
     }
 
-    /// Reads the header of every format-2 image in `work` in one batch; then, in object mode, what
-    /// the images that cannot keep their numbers need for counting from the listing, in another.
+    /// Reads the header of every format-2 image in `work` in one batch; then what the images that
+    /// cannot keep their numbers need for counting from the listing, in another.
     /// An image whose header read fails or is not understood is measured through librbd as without
     /// them, which reports a deleted one as vanished.
     private func readHeaders(of work: inout [Work], in context: IOContext) async throws {
@@ -204,7 +204,7 @@ public struct Scanner: Sendable {
         for (index, header) in zip(probed, headers) {
             work[index].header = try? header.get()
         }
-        guard options.mode == .object, options.useListing else { return }
+        guard options.useListing else { return }
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
         let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! })
         try Self.endOnTimeout(imageHeaders)

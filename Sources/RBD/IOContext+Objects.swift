@@ -43,6 +43,12 @@ extension IOContext {
         }
     }
 
+    /// `PREFIX.HEX` with 16 lowercase hex digits, as librbd names a format-2 image's data objects.
+    static func dataObjectName(prefix: String, number: UInt64) -> String {
+        let hex = String(number, radix: 16)
+        return prefix + "." + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    }
+
     /// Splits `PREFIX.HEX` where PREFIX starts with `rbd_data.` (format 2) or `rb.` (format 1).
     static func parseDataObject(_ name: UnsafePointer<CChar>, length: Int) -> (prefix: String, number: UInt64)? {
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: length)

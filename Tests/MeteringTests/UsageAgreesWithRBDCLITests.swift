@@ -218,8 +218,8 @@ struct UsageAgreesWithRBDCLITests {
         }
     }
 
-    @Test("object mode without librbd: images without snapshots are counted from header and listing as rbd du counts them; the others go through librbd")
-    func objectModeFromHeaders() async throws {
+    @Test("without librbd: images without snapshots are counted from header and listing as rbd du counts them; the others go through librbd", arguments: UsageMode.allCases)
+    func measuredFromHeaders(mode: UsageMode) async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("headers") { pool in
             try await dev.withPool("headers-data") { dataPool in
@@ -248,8 +248,8 @@ struct UsageAgreesWithRBDCLITests {
                 try await dev.write("\(pool)/clone", ioSize: "4K", total: "16K")
 
                 let cluster = try await dev.connect()
-                let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: .object)).scan()
-                let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: .object, librbdOnly: true)).scan()
+                let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
+                let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, librbdOnly: true)).scan()
                 #expect(fast.succeeded && librbd.succeeded)
                 let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.namespace.isEmpty ? $0.image : "\($0.namespace)/\($0.image)", $0.method) })
                 for shape in shapes {
@@ -263,7 +263,7 @@ struct UsageAgreesWithRBDCLITests {
                 #expect(numbers(fast) == numbers(librbd), "header reads and librbd agree")
                 #expect(fast.images.map(\.kubernetes) == librbd.images.map(\.kubernetes))
                 for usage in fast.images {
-                    try await expectAgreement(usage, spec: usage.spec, mode: .object)
+                    try await expectAgreement(usage, spec: usage.spec, mode: mode)
                 }
             }
         }

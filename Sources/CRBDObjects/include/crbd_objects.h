@@ -27,12 +27,13 @@ typedef struct crbd_object_probe {
 } crbd_object_probe;
 
 /**
- * Stats and lists the watchers of `count` objects of `io`, keeping at most `window` reads in flight,
- * and blocks until every read has finished. `out` has room for `count` results, in the order of
- * `names`. Returns 0, or a negative errno if a read could not even be submitted.
+ * Stats `count` objects of `io` and, if `with_watchers`, lists their watchers, keeping at most
+ * `window` reads in flight, and blocks until every read has finished. `out` has room for `count`
+ * results, in the order of `names`. Returns 0, or a negative errno if a read could not even be
+ * submitted.
  */
 int crbd_probe_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
-                       crbd_object_probe *out);
+                       int with_watchers, crbd_object_probe *out);
 
 /** One object-class method call, made on every object of a batch. */
 typedef struct crbd_class_call {
