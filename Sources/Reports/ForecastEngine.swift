@@ -18,7 +18,7 @@ public struct ForecastEngine: Sendable {
     ///
     /// A namespace or pool grows by the sum of its images' slopes: a sum of straight lines is the
     /// straight line of the sum, and the images' own fits already ignored their outliers.
-    public func forecasts(history: HistoryStore, pools: [PoolState], rules: [QuotaRule], now: Date = Date()) async throws -> [Forecast] {
+    public func forecasts(history: any HistorySource, pools: [PoolState], rules: [QuotaRule], now: Date = Date()) async throws -> [Forecast] {
         let extract = try await history.extract(from: now.addingTimeInterval(-windowDays * .day), until: now)
         return forecasts(extract: extract, pools: pools, rules: rules, now: now.timeIntervalSince1970)
     }
