@@ -62,19 +62,24 @@ public struct CapacityReport: Sendable {
         let lastScan = extract.lastScan ?? -.infinity
         // The images their exporter's latest scan saw, with their latest numbers, as pools of a
         // snapshot. Each shard has its own latest scan: one that scanned a moment before another
-        // still shows all its images.
-        var images: [ImageUsage] = []
-        var refs: [String: Int64] = [:]
+        // still shows all its images. A shard whose scans stopped long before the others' (the
+        // database of a shard that no longer runs) is history, not the present.
+        var current: [String: (ref: Int64, usage: ImageUsage, time: Double)] = [:]
         for (ref, record) in extract.images {
-            guard let last = extract.points[ref]?.last, let seen = extract.timelines[ref]?.lastScan, last.time >= seen - 1 else { continue }
+            guard let last = extract.points[ref]?.last, let timeline = extract.timelines[ref], let seen = timeline.lastScan,
+                  last.time >= seen - 1, timeline.policy.isUnbroken(gap: lastScan - seen)
+            else { continue }
             let usage = ImageUsage(
                 pool: record.pool, namespace: record.namespace, image: record.name, id: record.imageID,
                 provisionedBytes: UInt64(max(last.provisionedBytes, 0)), usedBytes: UInt64(max(last.usedBytes, 0)),
                 totalUsedBytes: UInt64(max(last.totalUsedBytes, 0)), snapshots: 0,
                 kubernetes: record.identity)
-            images.append(usage)
-            refs[usage.spec] = ref
+            // Of two shards that both saw the image lately (one took it over), the later is current.
+            if let other = current[usage.spec], other.time >= last.time { continue }
+            current[usage.spec] = (ref, usage, last.time)
         }
+        let images = current.values.map(\.usage)
+        let refs = current.mapValues(\.ref)
         let pools = Dictionary(grouping: images, by: \.pool).map { pool, images in
             PoolState(pool: pool, images: images.sorted { ($0.namespace, $0.image) < ($1.namespace, $1.image) },
                       namespaces: Array(Set(images.map(\.namespace))).sorted())

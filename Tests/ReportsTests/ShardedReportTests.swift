@@ -95,7 +95,28 @@ struct ShardedReportTests {
         }
     }
 
-    @Test("two databases holding the same image are refused with the image and both files named")
+    @Test("an image metered by one shard and then by another (the number of shards changed) counts once in each stretch")
+    func reshardedImageIsNoOverlap() async throws {
+        try await TemporaryFolder.with("sharded-moved") { folder in
+            let (whole, shards) = try await Self.histories(in: folder)
+            defer { for store in [whole] + shards { try? store.close() } }
+            // A third database that metered every image for the two hours before the others began.
+            let before = try HistoryStore(path: folder.appendingPathComponent("before.sqlite").path)
+            defer { try? before.close() }
+            for index in 0..<12 {
+                try await before.record(Self.scan(at: 0, finishedAt: Self.start - 2 * 3600 + Double(index) * Self.step))
+            }
+            let since = Date(timeIntervalSince1970: Self.start - 2 * 3600)
+            let now = Date(timeIntervalSince1970: Self.start + 4 * 3600)
+            let usage = try await UsageMetering.lines(history: MergedHistory([before] + shards), from: since, until: now, by: .image)
+            #expect(usage.count == 8)
+            #expect(usage.allSatisfy { abs($0.coveredHours - 6) < 0.01 }, "\(usage.map(\.coveredHours))")
+            let report = try await CapacityReport.build(history: MergedHistory([before] + shards), since: since, now: now, grouping: .image, rules: [])
+            #expect(report.groups.count == 8 && report.groups.allSatisfy { $0.images == 1 })
+        }
+    }
+
+    @Test("two databases holding the same image at the same time are refused with the image and both files named")
     func overlapIsAnError() async throws {
         try await TemporaryFolder.with("sharded-overlap") { folder in
             let (whole, shards) = try await Self.histories(in: folder)
