@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RBDMeterCLITests",
-            dependencies: ["rbd-meter", "DevCluster", "History", "Metering", "Exposition"]
+            dependencies: ["rbd-meter", "DevCluster", "History", "Metering", "Exposition", "Reports", "PrometheusHistory"]
         ),
     ],
     swiftLanguageModes: [.v6]

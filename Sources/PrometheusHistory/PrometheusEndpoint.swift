@@ -13,7 +13,9 @@ public struct PrometheusEndpoint: Sendable, Equatable {
 
     /// The API's base, e.g. `http://prometheus:9090` or `https://mimir.example/prometheus`.
     public var url: String
-    /// Label matchers every series must carry, as `{cluster="prod"}`; empty for all series.
+    /// Label matchers every series must carry, as `{cluster="prod"}`; empty for all series. They pick
+    /// exporters (by `job`, `instance` or an external label such as `cluster`): `rbd_meter_up` must
+    /// match them too.
     public var match: String
     public var authorization: Authorization
     /// A PEM file of the certificate authorities to trust for `https`, instead of the system's.

@@ -39,7 +39,8 @@ public struct PrometheusHistory: HistorySource {
                 }
                 guard let timeline = timelines[image.exporter] else {
                     throw PrometheusError.malformed(url: endpoint.url, reason: "rbd_meter_up is missing for the exporter {\(image.exporter)}: "
-                        + "it tells when the exporter was answering, so keep it in the scrape")
+                        + "it tells when the exporter was answering, so keep it in the scrape, and select exporters by their own labels "
+                        + "(job, instance, cluster), which rbd_meter_up has too, not images by pool")
                 }
                 extract.timelines[ref] = timeline
                 if let run = image.runs.last {

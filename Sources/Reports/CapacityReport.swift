@@ -123,7 +123,7 @@ public struct CapacityReport: Sendable {
 
         var report = CapacityReport(
             generatedAt: now, since: since, grouping: grouping,
-            groups: groups.values.sorted { $0.totalUsedBytes > $1.totalUsedBytes },
+            groups: groups.values.sorted { ($0.totalUsedBytes, $1.group) > ($1.totalUsedBytes, $0.group) },
             // Equal growth in name order, so that the same history gives the same list whatever its source.
             topGrowers: Array(imageForecasts.values.filter { $0.growthPerDay > 0 }
                 .sorted { ($0.growthPerDay, $1.subjectName) > ($1.growthPerDay, $0.subjectName) }.prefix(10)),
