@@ -57,13 +57,3 @@ struct HistorySourceOptions: ParsableArguments {
         return OpenHistory(source: stores.count == 1 ? stores[0] : MergedHistory(stores), stores: stores)
     }
 }
-
-/// The opened history: one database as it is, several merged, or Prometheus.
-struct OpenHistory {
-    let source: any HistorySource
-    let stores: [HistoryStore]
-
-    func close() {
-        for store in stores { try? store.close() }
-    }
-}
