@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
     ],
     targets: [
         // The C headers of librados and librbd; Debian ships them without pkg-config files.
@@ -85,15 +86,27 @@ let package = Package(
             name: "Reports",
             dependencies: ["Metering", "History", "Exposition"]
         ),
+        // The history as a Prometheus-compatible store holds it, read through its HTTP query API: the
+        // reports' source across shards. Beside Reports, not below it: it reads Exposition's names.
+        .target(
+            name: "PrometheusHistory",
+            dependencies: [
+                "History", "Metering", "Exposition",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // config.json: schema, defaults, validation.
         .target(
             name: "Config",
-            dependencies: ["Metering", "History", "Exposition", "Server", "Reports", "RBD"]
+            dependencies: ["Metering", "History", "Exposition", "Server", "Reports", "PrometheusHistory", "RBD"]
         ),
         .executableTarget(
             name: "rbd-meter",
             dependencies: [
-                "RBD", "Metering", "History", "Exposition", "Server", "Reports", "Config",
+                "RBD", "Metering", "History", "Exposition", "Server", "Reports", "PrometheusHistory", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,12 +162,16 @@ let package = Package(
             dependencies: ["Reports", "History", "Metering", "Exposition", "TestSupport"]
         ),
         .testTarget(
+            name: "PrometheusHistoryTests",
+            dependencies: ["PrometheusHistory", "History", "Metering", "Reports", "DevCluster", "TestSupport"]
+        ),
+        .testTarget(
             name: "ConfigTests",
             dependencies: ["Config", "Metering"]
         ),
         .testTarget(
             name: "RBDMeterCLITests",
-            dependencies: ["rbd-meter", "DevCluster", "History", "Metering", "Exposition"]
+            dependencies: ["rbd-meter", "DevCluster", "History", "Metering", "Exposition", "Reports", "PrometheusHistory"]
         ),
     ],
     swiftLanguageModes: [.v6],

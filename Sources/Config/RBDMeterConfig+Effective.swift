@@ -1,5 +1,6 @@
 import Foundation
 import Metering
+import PrometheusHistory
 
 extension RBDMeterConfig {
     /// The configuration with every default filled in, as JSON in the file's own shape; secrets are
@@ -70,10 +71,28 @@ extension RBDMeterConfig {
                 "path": .string(databasePath),
                 "retention": ["raw_days": .number(retention.rawDays), "hourly_days": .number(retention.hourlyDays), "daily_days": .number(retention.dailyDays)],
             ],
+            "prometheus": prometheusJSON,
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(tree), as: UTF8.self) + "\n"
+    }
+
+    /// `prometheus` with its defaults; the secrets are files, so their paths are shown.
+    var prometheusJSON: JSONValue {
+        var token: String?
+        var basic: (username: String, passwordFile: String)?
+        switch prometheus?.authorization ?? .none {
+        case .bearerTokenFile(let path): token = path
+        case .basic(let username, let passwordFile): basic = (username, passwordFile)
+        case .none: break
+        }
+        return [
+            "url": .optional(prometheus?.url), "match": .string(prometheus?.match ?? ""), "bearer_token_file": .optional(token),
+            "basic_auth": ["username": .optional(basic?.username), "password_file": .optional(basic?.passwordFile)],
+            "ca_file": .optional(prometheus?.caFile),
+            "timeout_seconds": .number(prometheus?.timeoutSeconds ?? PrometheusEndpoint.defaultTimeoutSeconds),
+        ]
     }
 
     /// Ceph options whose value is itself a secret (a `keyring` or `keyfile` is only a path).

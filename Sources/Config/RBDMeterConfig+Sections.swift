@@ -1,5 +1,6 @@
 import Foundation
 import Metering
+import PrometheusHistory
 import Reports
 import Server
 
@@ -150,6 +151,56 @@ extension RBDMeterConfig {
             try days.finish()
         }
         try section.finish()
+    }
+
+    mutating func readPrometheus(_ section: inout ConfigObject) throws(ConfigError) {
+        let url = try section.string("url")
+        let match = try section.string("match", allowEmpty: true) ?? ""
+        let tokenFile = try section.string("bearer_token_file")
+        var authorization = PrometheusEndpoint.Authorization.none
+        if var basic = try section.object("basic_auth") {
+            switch (try basic.string("username"), try basic.string("password_file")) {
+            case let (username?, passwordFile?):
+                authorization = .basic(username: username, passwordFile: passwordFile)
+            case (nil, nil):
+                break
+            case (nil, _):
+                throw basic.error("username", "is required with a password_file")
+            case (_, nil):
+                throw basic.error("password_file", "is required with a username")
+            }
+            try basic.finish()
+        }
+        if let tokenFile {
+            guard authorization == .none else { throw section.error("bearer_token_file", "cannot go with basic_auth: choose one") }
+            authorization = .bearerTokenFile(tokenFile)
+        }
+        let caFile = try section.string("ca_file")
+        let timeout = try section.number("timeout_seconds", in: 1...3600, what: "a number of seconds") ?? PrometheusEndpoint.defaultTimeoutSeconds
+        try section.finish()
+        guard let url else {
+            if !match.isEmpty || authorization != .none || caFile != nil { throw section.error("url", "is required with the other prometheus keys") }
+            return
+        }
+        var files: [(String, String)] = caFile.map { [("ca_file", $0)] } ?? []
+        switch authorization {
+        case .bearerTokenFile(let path): files.append(("bearer_token_file", path))
+        case .basic(_, let path): files.append(("basic_auth.password_file", path))
+        case .none: break
+        }
+        for (key, path) in files where !FileManager.default.isReadableFile(atPath: path) {
+            throw section.error(key, "cannot read \"\(path)\"")
+        }
+        do {
+            _ = try PrometheusEndpoint(url: url)
+        } catch {
+            throw section.error("url", error.description)
+        }
+        do {
+            prometheus = try PrometheusEndpoint(url: url, match: match, authorization: authorization, caFile: caFile, timeoutSeconds: timeout)
+        } catch {
+            throw section.error("match", error.description)
+        }
     }
 
     /// Reads one entry of `quotas`.

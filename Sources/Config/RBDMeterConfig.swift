@@ -1,6 +1,7 @@
 import Foundation
 import History
 import Metering
+import PrometheusHistory
 import RBD
 import Reports
 import Server
@@ -28,6 +29,8 @@ public struct RBDMeterConfig: Sendable {
     public var databasePath = HistoryStore.defaultPath
     /// `database.retention`.
     public var retention = Retention()
+    /// `prometheus`: the store `report` and `history` read instead of the database when it has a URL.
+    public var prometheus: PrometheusEndpoint?
     /// `quotas`.
     public var quotas: [QuotaRule] = []
     /// `forecast`: how growth is fitted.
@@ -92,6 +95,7 @@ public struct RBDMeterConfig: Sendable {
         }
         if var section = try top.object("forecast") { try readForecast(&section) }
         if var section = try top.object("database") { try readDatabase(&section) }
+        if var section = try top.object("prometheus") { try readPrometheus(&section) }
     }
 
     /// Splits `HOST:PORT` (`[::1]:9940` for IPv6).

@@ -19,4 +19,19 @@ public struct HistoryPoint: Sendable, Equatable {
     /// For roll-ups, the maxima over the bucket; the same as the values for raw samples.
     public var usedMaximum: Int64
     public var totalUsedMaximum: Int64
+
+    public init(
+        resolution: Resolution, from: Double, to: Double, imageID: String, provisionedBytes: Int64, usedBytes: Double, totalUsedBytes: Double,
+        usedMaximum: Int64, totalUsedMaximum: Int64
+    ) {
+        self.resolution = resolution
+        self.from = from
+        self.to = to
+        self.imageID = imageID
+        self.provisionedBytes = provisionedBytes
+        self.usedBytes = usedBytes
+        self.totalUsedBytes = totalUsedBytes
+        self.usedMaximum = usedMaximum
+        self.totalUsedMaximum = totalUsedMaximum
+    }
 }

@@ -1,52 +1,11 @@
 import Foundation
 import GRDB
 
-/// One image's numbers at one point in time, as reports and forecasts read them.
-public struct SeriesPoint: Sendable, Equatable {
-    /// Seconds since the epoch.
-    public var time: Double
-    public var provisionedBytes: Double
-    public var usedBytes: Double
-    public var totalUsedBytes: Double
+extension HistoryStore: HistorySource {
+    public var sourceName: String { path }
 
-    public init(time: Double, provisionedBytes: Double, usedBytes: Double, totalUsedBytes: Double) {
-        self.time = time
-        self.provisionedBytes = provisionedBytes
-        self.usedBytes = usedBytes
-        self.totalUsedBytes = totalUsedBytes
-    }
-}
-
-/// One image's numbers over a stretch of time during which they were observed.
-public struct CoveredSpan: Sendable, Equatable {
-    public var from: Double
-    public var to: Double
-    public var provisionedBytes: Double
-    public var usedBytes: Double
-    public var totalUsedBytes: Double
-}
-
-/// Everything history knows of a period, image by image.
-public struct HistoryExtract: Sendable {
-    public var images: [Int64: ImageRecord]
-    /// Points for fitting and charts: raw samples (their first and last time) where kept, hourly
-    /// averages (at the middle of the hour) before.
-    public var points: [Int64: [SeriesPoint]]
-    /// When scans ended within the period, for telling gaps apart from quiet images.
-    public var scanTimes: [Double]
-
-    public init(images: [Int64: ImageRecord], points: [Int64: [SeriesPoint]], scanTimes: [Double]) {
-        self.images = images
-        self.points = points
-        self.scanTimes = scanTimes
-    }
-
-    /// How long the period's scans take numbers to hold.
-    public var policy: ObservationPolicy { ObservationPolicy(scanTimes: scanTimes) }
-}
-
-extension HistoryStore {
-    /// Reads the points of every image that overlap `from..<until`.
+    /// Reads the points of every image that overlap `from..<until`, with the newest sample of each
+    /// and the current trash.
     public func extract(from: Date, until: Date) async throws -> HistoryExtract {
         let start = from.timeIntervalSince1970
         let end = until.timeIntervalSince1970
@@ -69,7 +28,10 @@ extension HistoryStore {
             }
             for key in points.keys { points[key]!.sort { $0.time < $1.time } }
             let scans = try ScanRecord.finished(from: start, until: end, in: db)
-            return HistoryExtract(images: images, points: points, scanTimes: scans)
+            let newest = try SampleRecord.latest(of: Array(images.keys), in: db).mapValues {
+                UnchangedStretch(since: $0.firstAt, watchers: $0.watchers, totalUsedBytes: Double($0.totalUsedBytes))
+            }
+            return HistoryExtract(images: images, points: points, scanTimes: scans, latest: newest, trash: try TrashRecord.all(in: db))
         }
     }
 
@@ -79,7 +41,7 @@ extension HistoryStore {
     /// between scans, unless the next sample starts sooner. Time the exporter did not observe (it
     /// was down, or the image did not exist) is covered by nothing: gaps stay gaps. Hours older than
     /// the raw samples contribute their roll-up, over the seconds it covered.
-    public func coverage(from: Date, until: Date) async throws -> (images: [Int64: ImageRecord], spans: [Int64: [CoveredSpan]]) {
+    public func coverage(from: Date, until: Date) async throws -> HistoryCoverage {
         let start = from.timeIntervalSince1970
         let end = until.timeIntervalSince1970
         return try await read { db in
@@ -110,7 +72,7 @@ extension HistoryStore {
                     from: rollup.bucketStart, to: rollup.bucketStart + min(rollup.coveredSeconds, .hour),
                     provisionedBytes: Double(rollup.provisionedMaximum), usedBytes: rollup.usedAverage, totalUsedBytes: rollup.totalUsedAverage))
             }
-            return (images, spans)
+            return HistoryCoverage(images: images, spans: spans)
         }
     }
 }

@@ -49,7 +49,8 @@ public struct TrashRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
             totalUsedBytes: Int64(clamping: trashed.usage.totalUsedBytes))
     }
 
-    init(
+    /// A trashed image as another history source (Prometheus) knows it; `scanID` is 0 there.
+    public init(
         id: Int64?, scanID: Int64, at: Double, pool: String, namespace: String, name: String, imageID: String, source: String,
         deletedAt: Double, defermentEndAt: Double, provisionedBytes: Int64, usedBytes: Int64, totalUsedBytes: Int64
     ) {

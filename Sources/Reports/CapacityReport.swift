@@ -52,27 +52,34 @@ public struct CapacityReport: Sendable {
         (generatedAt.timeIntervalSince1970 - image.unchangedSince) / .day
     }
 
-    /// Builds the report from the history: the latest numbers of the images the latest scan saw,
-    /// fits over `since...now`, and the quota rules.
+    /// Builds the report from the history: the latest numbers of the images their exporter's latest
+    /// scan saw, fits over `since...now`, and the quota rules.
     public static func build(
-        history: HistoryStore, since: Date, now: Date = Date(), grouping: ReportGrouping, rules: [QuotaRule],
+        history: any HistorySource, since: Date, now: Date = Date(), grouping: ReportGrouping, rules: [QuotaRule],
         engine: ForecastEngine = ForecastEngine(), chartPoints: Int = 120, idleDays: Double = 30
     ) async throws -> CapacityReport {
         let extract = try await history.extract(from: since, until: now)
-        let lastScan = extract.scanTimes.last ?? -.infinity
-        // The images the latest scan saw, with their latest numbers, as pools of a snapshot.
-        var images: [ImageUsage] = []
-        var refs: [String: Int64] = [:]
+        let lastScan = extract.lastScan ?? -.infinity
+        // The images their exporter's latest scan saw, with their latest numbers, as pools of a
+        // snapshot. Each shard has its own latest scan: one that scanned a moment before another
+        // still shows all its images. A shard whose scans stopped long before the others' (the
+        // database of a shard that no longer runs) is history, not the present.
+        var current: [String: (ref: Int64, usage: ImageUsage, time: Double)] = [:]
         for (ref, record) in extract.images {
-            guard let last = extract.points[ref]?.last, last.time >= lastScan - 1 else { continue }
+            guard let last = extract.points[ref]?.last, let timeline = extract.timelines[ref], let seen = timeline.lastScan,
+                  last.time >= seen - 1, timeline.policy.isUnbroken(gap: lastScan - seen)
+            else { continue }
             let usage = ImageUsage(
                 pool: record.pool, namespace: record.namespace, image: record.name, id: record.imageID,
                 provisionedBytes: UInt64(max(last.provisionedBytes, 0)), usedBytes: UInt64(max(last.usedBytes, 0)),
                 totalUsedBytes: UInt64(max(last.totalUsedBytes, 0)), snapshots: 0,
                 kubernetes: record.identity)
-            images.append(usage)
-            refs[usage.spec] = ref
+            // Of two shards that both saw the image lately (one took it over), the later is current.
+            if let other = current[usage.spec], other.time >= last.time { continue }
+            current[usage.spec] = (ref, usage, last.time)
         }
+        let images = current.values.map(\.usage)
+        let refs = current.mapValues(\.ref)
         let pools = Dictionary(grouping: images, by: \.pool).map { pool, images in
             PoolState(pool: pool, images: images.sorted { ($0.namespace, $0.image) < ($1.namespace, $1.image) },
                       namespaces: Array(Set(images.map(\.namespace))).sorted())
@@ -101,10 +108,11 @@ public struct CapacityReport: Sendable {
         }
 
         let times = (0..<chartPoints).map { since.timeIntervalSince1970 + (now.timeIntervalSince(since)) * Double($0) / Double(max(chartPoints - 1, 1)) }
-        let policy = extract.policy
         func series(of refs: [Int64]) -> [(Double, Double?)] {
             times.map { time in
-                let values = refs.compactMap { value(of: extract.points[$0] ?? [], at: time, policy: policy) }
+                let values = refs.compactMap { ref in
+                    extract.timelines[ref].flatMap { value(of: extract.points[ref] ?? [], at: time, policy: $0.policy) }
+                }
                 return (time, values.isEmpty ? nil : values.reduce(0, +))
             }
         }
@@ -115,27 +123,28 @@ public struct CapacityReport: Sendable {
 
         var report = CapacityReport(
             generatedAt: now, since: since, grouping: grouping,
-            groups: groups.values.sorted { $0.totalUsedBytes > $1.totalUsedBytes },
-            topGrowers: Array(imageForecasts.values.filter { $0.growthPerDay > 0 }.sorted { $0.growthPerDay > $1.growthPerDay }.prefix(10)),
+            groups: groups.values.sorted { ($0.totalUsedBytes, $1.group) > ($1.totalUsedBytes, $0.group) },
+            // Equal growth in name order, so that the same history gives the same list whatever its source.
+            topGrowers: Array(imageForecasts.values.filter { $0.growthPerDay > 0 }
+                .sorted { ($0.growthPerDay, $1.subjectName) > ($1.growthPerDay, $0.subjectName) }.prefix(10)),
             overQuota: QuotaEvaluator.evaluate(rules, pools: pools).filter { $0.level != .ok }.sorted { $0.ratio > $1.ratio },
             poolSeries: poolSeries, topImageSeries: Array(topImageSeries))
-        let trash = try await history.trash()
-        report.trashBytes = trash.reduce(0) { $0 + Double($1.totalUsedBytes) }
-        report.trashImages = trash.count
+        report.trashBytes = extract.trash.reduce(0) { $0 + Double($1.totalUsedBytes) }
+        report.trashImages = extract.trash.count
         report.idleDays = idleDays
-        report.idleImages = idle(refs: refs, latest: try await history.latestSamples(), before: (lastScan.isFinite ? lastScan : now.timeIntervalSince1970) - idleDays * .day)
+        report.idleImages = idle(refs: refs, latest: extract.latest, before: (lastScan.isFinite ? lastScan : now.timeIntervalSince1970) - idleDays * .day)
         return report
     }
 
-    /// Images of the latest scan whose newest sample had no watchers and began before `cutoff`.
+    /// Images of the latest scan whose newest unchanged stretch had no watchers and began before `cutoff`.
     ///
-    /// A sample begins again when numbers or watchers change, and after a gap in the scans, so the
-    /// time it spans is a lower bound of the idle time. Samples from before watchers were recorded
+    /// A stretch begins again when numbers or watchers change, and after a gap in the scans, so the
+    /// time it spans is a lower bound of the idle time. Stretches from before watchers were recorded
     /// never count as idle.
-    static func idle(refs: [String: Int64], latest: [Int64: SampleRecord], before cutoff: Double) -> [IdleImage] {
+    static func idle(refs: [String: Int64], latest: [Int64: UnchangedStretch], before cutoff: Double) -> [IdleImage] {
         refs.compactMap { spec, ref -> IdleImage? in
-            guard let sample = latest[ref], sample.watchers == 0, sample.firstAt <= cutoff else { return nil }
-            return IdleImage(image: spec, totalUsedBytes: Double(sample.totalUsedBytes), unchangedSince: sample.firstAt)
+            guard let stretch = latest[ref], stretch.watchers == 0, stretch.since <= cutoff else { return nil }
+            return IdleImage(image: spec, totalUsedBytes: stretch.totalUsedBytes, unchangedSince: stretch.since)
         }.sorted { ($0.totalUsedBytes, $1.image) > ($1.totalUsedBytes, $0.image) }
     }
 

@@ -18,7 +18,7 @@ public struct ForecastEngine: Sendable {
     ///
     /// A namespace or pool grows by the sum of its images' slopes: a sum of straight lines is the
     /// straight line of the sum, and the images' own fits already ignored their outliers.
-    public func forecasts(history: HistoryStore, pools: [PoolState], rules: [QuotaRule], now: Date = Date()) async throws -> [Forecast] {
+    public func forecasts(history: any HistorySource, pools: [PoolState], rules: [QuotaRule], now: Date = Date()) async throws -> [Forecast] {
         let extract = try await history.extract(from: now.addingTimeInterval(-windowDays * .day), until: now)
         return forecasts(extract: extract, pools: pools, rules: rules, now: now.timeIntervalSince1970)
     }
@@ -49,7 +49,10 @@ public struct ForecastEngine: Sendable {
     }
 
     func forecasts(extract: HistoryExtract, pools: [PoolState], rules: [QuotaRule], now: Double) -> [Forecast] {
-        let refs = Dictionary(extract.images.map { ($0.value.key, $0.key) }, uniquingKeysWith: { first, _ in first })
+        // An image metered by one shard and then another (the number of shards changed) has a record
+        // in each: its fit takes the points of both.
+        let history = Dictionary(extract.images.map { ($0.value.key, extract.points[$0.key] ?? []) }, uniquingKeysWith: +)
+            .mapValues { $0.sorted { $0.time < $1.time } }
         let quotas = QuotaEvaluator.evaluate(rules.filter { $0.counted == .totalUsed }, pools: pools)
         func tightestQuota(_ scope: QuotaRule.Scope, pool: String, namespace: String = "", image: String = "") -> Double? {
             quotas.filter { quota in
@@ -64,7 +67,7 @@ public struct ForecastEngine: Sendable {
         for pool in pools {
             for image in pool.images {
                 let key = ImageRecord.Key(pool: image.pool, namespace: image.namespace, name: image.image, imageID: image.id)
-                var points = refs[key].flatMap { extract.points[$0] } ?? []
+                var points = history[key] ?? []
                 points.append(SeriesPoint(time: now, provisionedBytes: Double(image.provisionedBytes), usedBytes: Double(image.usedBytes), totalUsedBytes: Double(image.totalUsedBytes)))
                 let (total, used) = slopes(points)
                 let totals = Totals(

@@ -19,9 +19,9 @@ public struct UsageLine: Sendable, Equatable {
 /// Integrates the history over a period, group by group. Only observed time counts: a gap in the
 /// history is reported as a gap, never filled with invented numbers.
 public enum UsageMetering {
-    public static func lines(history: HistoryStore, from: Date, until: Date, by grouping: ReportGrouping) async throws -> [UsageLine] {
-        let (images, spans) = try await history.coverage(from: from, until: until)
-        return lines(images: images, spans: spans, from: from.timeIntervalSince1970, until: until.timeIntervalSince1970, by: grouping)
+    public static func lines(history: any HistorySource, from: Date, until: Date, by grouping: ReportGrouping) async throws -> [UsageLine] {
+        let coverage = try await history.coverage(from: from, until: until)
+        return lines(images: coverage.images, spans: coverage.spans, from: from.timeIntervalSince1970, until: until.timeIntervalSince1970, by: grouping)
     }
 
     static func lines(images: [Int64: ImageRecord], spans: [Int64: [CoveredSpan]], from: Double, until: Double, by grouping: ReportGrouping) -> [UsageLine] {

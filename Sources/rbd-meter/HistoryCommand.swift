@@ -3,19 +3,20 @@ import Config
 import Foundation
 import History
 import Metering
+import PrometheusHistory
 import Reports
 
-/// `rbd-meter history`: an image's numbers over time, from the SQLite history.
+/// `rbd-meter history`: an image's numbers over time, from the SQLite history (merged over shards) or Prometheus.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Print an image's history: raw samples, then hourly and daily roll-ups further back."
+        abstract: "Print an image's history: raw samples, then hourly and daily roll-ups further back.",
+        discussion: "From Prometheus (--prometheus), the runs of unchanged numbers in its series, all raw."
     )
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @Option(help: "The history database (default: database.path of the config).")
-    var database: String?
+    @OptionGroup var historyOptions: HistorySourceOptions
 
     @Option(help: "The image's pool.")
     var pool: String
@@ -37,17 +38,16 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try database ?? configOptions.load().databasePath
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw fail("no history database at \(path)")
-        }
+        let history = try historyOptions.open(config: configOptions.load())
+        defer { history.close() }
         let points: [HistoryPoint]
         do {
-            let store = try HistoryStore(path: path)
-            points = try await store.history(of: ImageLocation(pool: pool, namespace: namespace, image: image), since: TimeSpecification.parse(since)!)
-            try store.close()
+            points = try await history.source.history(
+                of: ImageLocation(pool: pool, namespace: namespace, image: image), since: TimeSpecification.parse(since)!, until: Date())
+        } catch let error as PrometheusError {
+            throw fail(error.description)
         } catch {
-            throw fail("cannot read \(path): \(error)")
+            throw fail("cannot read \(history.source.sourceName): \(error)")
         }
         print(try render(points), terminator: "")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Foundation
 import History
+import PrometheusHistory
 import Reports
 
 /// `rbd-meter report`: capacity, growth and quotas from the history, or usage for chargeback.
@@ -15,13 +16,14 @@ struct ReportCommand: AsyncParsableCommand {
             quotas over threshold. --format html writes one self-contained page with charts.
             With --usage: what each group consumed between --since and --until, as GiB-hours of used, total-used and \
             provisioned bytes, with the hours the history covers and the gaps it does not.
+            The history is the SQLite database, several merged (--database once per shard), or Prometheus (--prometheus, \
+            narrowed with --match): the same report from each.
             """
     )
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @Option(help: "The history database (default: database.path of the config).")
-    var database: String?
+    @OptionGroup var historyOptions: HistorySourceOptions
 
     @Option(help: "Start of the period: 30d, 12h, or a date such as 2026-11-01.")
     var since: String = "30d"
@@ -57,19 +59,17 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try configOptions.load()
-        let path = database ?? config.databasePath
-        guard FileManager.default.fileExists(atPath: path) else { throw fail("no history database at \(path)") }
+        let history = try historyOptions.open(config: config)
+        defer { history.close() }
         let end = until.flatMap { TimeSpecification.parse($0) } ?? Date()
         let start = TimeSpecification.parse(since, now: end)!
         let text: String
         do {
-            let store = try HistoryStore(path: path)
-            defer { try? store.close() }
             if usage {
-                text = try render(try await UsageMetering.lines(history: store, from: start, until: end, by: by))
+                text = try render(try await UsageMetering.lines(history: history.source, from: start, until: end, by: by))
             } else {
                 let report = try await CapacityReport.build(
-                    history: store, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecast, idleDays: idleDays)
+                    history: history.source, since: start, now: end, grouping: by, rules: config.quotas, engine: config.forecast, idleDays: idleDays)
                 switch format {
                 case .table: text = report.table
                 case .csv: text = report.csv
@@ -77,8 +77,10 @@ struct ReportCommand: AsyncParsableCommand {
                 case .html: text = report.html
                 }
             }
+        } catch let error as PrometheusError {
+            throw fail(error.description)
         } catch {
-            throw fail("cannot read \(path): \(error)")
+            throw fail("cannot read \(history.source.sourceName): \(error)")
         }
         if let output {
             do {

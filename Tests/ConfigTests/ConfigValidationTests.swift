@@ -35,6 +35,11 @@ struct ConfigValidationTests {
         (#"{"server": {"listen": "0.0.0.0:70000"}}"#, #"config.json: server.listen: must be HOST:PORT with a port from 0 to 65535, got "0.0.0.0:70000""#),
         (#"{"database": {"retention": {"raw_days": -1}}}"#, "config.json: database.retention.raw_days: must be a number of days from 1 to 3650, got -1"),
         (#"{"database": []}"#, "config.json: database: must be an object, got []"),
+        (#"{"prometheus": {"url": "prometheus:9090"}}"#, #"config.json: prometheus.url: the Prometheus URL must be http:// or https:// with a host, got "prometheus:9090""#),
+        (#"{"prometheus": {"url": "http://p:9090", "match": "cluster=\"prod\""}}"#, #"config.json: prometheus.match: the label selector must be like {cluster="prod"}, got "cluster="prod"""#),
+        (#"{"prometheus": {"match": "{cluster=\"prod\"}"}}"#, "config.json: prometheus.url: is required with the other prometheus keys"),
+        (#"{"prometheus": {"url": "http://p:9090", "bearer_token_file": "/nonexistent/token"}}"#, #"config.json: prometheus.bearer_token_file: cannot read "/nonexistent/token""#),
+        (#"{"prometheus": {"url": "http://p:9090", "basic_auth": {"username": "grafana"}}}"#, "config.json: prometheus.basic_auth.password_file: is required with a username"),
         (#"[1, 2]"#, "config.json: must hold one JSON object, got [1,2]"),
     ])
     func badValuesNameTheKey(json: String, message: String) {

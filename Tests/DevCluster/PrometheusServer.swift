@@ -7,9 +7,21 @@ public final class PrometheusServer: Sendable {
     let folder: URL
     public let port: Int
 
-    public init(targets: [String], job: String = "rbd-meter") async throws {
+    /// Starts the server; `backfill`, OpenMetrics text with timestamps, is first written to its
+    /// storage with `promtool tsdb create-blocks-from openmetrics`: hours of history in a moment.
+    public init(targets: [String], job: String = "rbd-meter", backfill: String? = nil) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if let backfill {
+            let file = folder.appendingPathComponent("backfill.om")
+            try backfill.write(to: file, atomically: true, encoding: .utf8)
+            do {
+                try await Shell.run("/usr/bin/promtool", ["tsdb", "create-blocks-from", "openmetrics", "--quiet", file.path, folder.appendingPathComponent("data").path])
+            } catch {
+                try? FileManager.default.removeItem(at: folder)
+                throw error
+            }
+        }
         let targetList = targets.map { "'\($0)'" }.joined(separator: ", ")
         let config = """
             global:
@@ -45,6 +57,9 @@ public final class PrometheusServer: Sendable {
 
     /// What Prometheus logged so far.
     public var log: String { process.standardError }
+
+    /// The API's base URL.
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     public func stop() {
         process.send(SIGTERM)

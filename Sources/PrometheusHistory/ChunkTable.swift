@@ -1,0 +1,81 @@
+import Exposition
+import Metering
+
+/// One chunk's points, image by image, on the chunk's grid.
+struct ChunkTable {
+    /// What an image had at one point of the grid.
+    struct Cell {
+        /// The index of the exporter in ``ChunkTable/exporters``; -1 before a series filled the cell.
+        var exporter: Int32 = -1
+        /// Provisioned, used and total-used bytes and watchers; NaN where no series had a sample.
+        var values: (Double, Double, Double, Double) = (.nan, .nan, .nan, .nan)
+        /// The index of the image's `rbd_image_info` labels in ``ChunkTable/infos``; -1 for none.
+        var info: Int32 = -1
+    }
+
+    struct ImageKey: Hashable {
+        var pool: String
+        var namespace: String
+        var image: String
+    }
+
+    let start: Double
+    let step: Double
+    let count: Int
+    var cells: [ImageKey: [Cell]] = [:]
+    var exporters: [String] = []
+    var exporterIndex: [String: Int32] = [:]
+    var infos: [[String: String]] = []
+
+    init(start: Double, step: Double, count: Int) {
+        self.start = start
+        self.step = step
+        self.count = count
+    }
+
+    /// The labels that tell the exporter apart: all but the metric name and the family's own.
+    static func exporter(of labels: [String: String], family: MetricFamily) -> String {
+        let own = Set(family.labels + ["__name__"])
+        return labels.filter { !own.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
+    }
+
+    /// Enters a family's series; `value` is its place in ``Cell/values``, `nil` for `rbd_image_info`.
+    mutating func add(_ result: [PrometheusResponse.Series], family: MetricFamily, value: Int?, url: String) throws {
+        for series in result {
+            let key = ImageKey(pool: series.metric["pool"] ?? "", namespace: series.metric["namespace"] ?? "", image: series.metric["image"] ?? "")
+            let exporter = Self.exporter(of: series.metric, family: family)
+            let exporterID: Int32
+            if let known = exporterIndex[exporter] {
+                exporterID = known
+            } else {
+                exporterID = Int32(exporters.count)
+                exporters.append(exporter)
+                exporterIndex[exporter] = exporterID
+            }
+            var row = cells[key] ?? Array(repeating: Cell(), count: count)
+            var infoID: Int32 = -1
+            if value == nil {
+                infoID = Int32(infos.count)
+                infos.append(series.metric)
+            }
+            for sample in series.samples {
+                let index = Int(((sample.time - start) / step).rounded())
+                guard row.indices.contains(index) else { continue }
+                if row[index].exporter >= 0 && row[index].exporter != exporterID {
+                    throw PrometheusError.overlap(
+                        url: url, image: ImageLocation(pool: key.pool, namespace: key.namespace, image: key.image).description,
+                        exporters: [exporters[Int(row[index].exporter)], exporter], at: sample.time)
+                }
+                row[index].exporter = exporterID
+                switch value {
+                case 0: row[index].values.0 = sample.value
+                case 1: row[index].values.1 = sample.value
+                case 2: row[index].values.2 = sample.value
+                case 3: row[index].values.3 = sample.value
+                default: row[index].info = infoID
+                }
+            }
+            cells[key] = row
+        }
+    }
+}
