@@ -179,7 +179,7 @@ public struct Scanner: Sendable {
         var work: [Work] = []
         for namespace in namespaces {
             let context = namespace.isEmpty ? root : try await root.inNamespace(namespace)
-            // Listed only if an image without an object map asks for it.
+            // Listed only if an image measured from the listing asks for it.
             let index = options.useListing ? ObjectIndex(context: context) : nil
             var listed: [Work] = []
             for image in try await context.images() {
