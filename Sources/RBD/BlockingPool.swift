@@ -54,8 +54,9 @@ public final class BlockingPool: Sendable {
     /// by then the process is ending, and a handle must still be released before it exits.
     public func runDetached(_ body: @escaping @Sendable () -> Void) {
         detached.withLock { $0.running += 1 }
+        let work = DetachedWork(body)
         pool.submit { [self] _ in
-            body()
+            work.run()
             let waiters = self.detached.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.running -= 1
                 guard state.running == 0 else { return [] }
@@ -63,6 +64,24 @@ public final class BlockingPool: Sendable {
                 return state.waiters
             }
             for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    /// One piece of detached work, released as soon as it has run. What its closure holds (an
+    /// `IOContext`'s cluster) may be the last reference, whose `deinit` detaches more work: that must
+    /// happen before this work counts as done, or ``shutdown()`` could return while it still runs,
+    /// and the process exit while `rados_shutdown` reads librados' configuration (a crash with
+    /// status 139, seen in CI).
+    private final class DetachedWork: @unchecked Sendable {
+        private var body: (@Sendable () -> Void)?
+
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+
+        /// Runs the body once and drops it, and with it everything it captured. Called once, from one thread.
+        func run() {
+            guard let body else { return }
+            self.body = nil
+            body()
         }
     }
 
