@@ -30,12 +30,13 @@ struct AuthenticationTests {
             var unknown: [Double] = []
             // Taken in turns, so that a change in the machine's load hits both alike; the fastest of
             // each is the one least disturbed by the other tests running meanwhile.
-            for _ in 0..<8 {
+            for _ in 0..<12 {
                 known.append(try await Self.refusal(client, Self.basic("alice", "wrong")))
                 unknown.append(try await Self.refusal(client, Self.basic("mallory", "wrong")))
             }
             let ratio = known.min()! / unknown.min()!
-            #expect((0.6...1.6).contains(ratio), "known \(known), unknown \(unknown): ratio \(ratio)")
+            // The bug gave 4; a loaded 2-core runner was seen at 1.9 without it.
+            #expect((0.4...2.5).contains(ratio), "known \(known), unknown \(unknown): ratio \(ratio)")
         }
     }
 
