@@ -114,6 +114,13 @@ public final class ChildProcess: Sendable {
     public var standardOutput: String { output.text }
     public var standardError: String { errors.text }
 
+    /// The process's peak resident size in bytes (`VmHWM` of `/proc/PID/status`), 0 once it is gone.
+    public var peakResidentBytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        return (line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0) * 1024
+    }
+
     /// Reads a pipe to its end on a thread of its own.
     final class Collector: Sendable {
         private let buffer = Mutex(Data())

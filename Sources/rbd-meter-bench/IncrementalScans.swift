@@ -56,9 +56,7 @@ extension Bench {
         }
         let unchanged = finished.dropFirst()
         let cpu = zip(unchanged.dropFirst(), unchanged).map { $0.cpu - $1.cpu }.sorted()
-        let status = (try? String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8)) ?? ""
-        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-            .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { $0 * 1024 } ?? 0
+        let peak = daemon.peakResidentBytes
         return IncrementalResult(
             fixture: fixture.description, librbdOnly: librbdOnly, firstScanSeconds: finished[0].seconds,
             unchangedScanSeconds: unchanged.map(\.seconds).sorted()[unchanged.count / 2],

@@ -59,9 +59,7 @@ extension Bench {
             "-H", "Accept-Encoding: gzip", url,
         ]))
         samples = try await scrape(url)
-        let status = (try? String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8)) ?? ""
-        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-            .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { $0 * 1024 } ?? 0
+        let peak = daemon.peakResidentBytes
 
         return LoadResult(
             images: Int(samples["rbd_pool_images{pool=\"\(pool)\"}"] ?? 0),

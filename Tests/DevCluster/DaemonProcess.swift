@@ -79,11 +79,7 @@ public final class DaemonProcess: Sendable {
     }
 
     /// Peak resident memory of the daemon so far, in bytes (`VmHWM`).
-    public var peakResidentBytes: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        return (line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0) * 1024
-    }
+    public var peakResidentBytes: Int { process.peakResidentBytes }
 
     /// Waits until `/readyz` answers 200.
     public func waitUntilReady(seconds: Double = 60) async throws -> Bool {
