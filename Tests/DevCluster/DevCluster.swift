@@ -49,8 +49,12 @@ public struct DevCluster: Sendable {
         return result
     }
 
-    /// Connection options for this cluster with short timeouts.
-    public func connectionOptions(timeout: Int = 10) -> ConnectionOptions {
+    /// Connection options for this cluster, with timeouts that still end a hang.
+    ///
+    /// They are generous because no test on the shared cluster waits for one to expire (fault
+    /// tests use a ``DedicatedCluster`` and their own), while a runner busy with every suite at once
+    /// once took over 20 s to activate a new pool's placement groups for `rbd_pool_init`.
+    public func connectionOptions(timeout: Int = 30) -> ConnectionOptions {
         ConnectionOptions(configFile: configFile, connectTimeout: timeout, monitorOperationTimeout: timeout, osdOperationTimeout: timeout * 2)
     }
 

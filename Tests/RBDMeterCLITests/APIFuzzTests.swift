@@ -32,8 +32,9 @@ struct APIFuzzTests {
             let digest = try await Shell.run("python3", ["-c", "import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest())", Self.token])
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let config = folder.appendingPathComponent("config.json").path
+            // Generous timeouts: a pool the fuzzer creates on a busy runner must not answer 503.
             try """
-                {"ceph": {"connect_timeout_seconds": 5, "osd_op_timeout_seconds": 10, "mon_op_timeout_seconds": 5},
+                {"ceph": {"connect_timeout_seconds": 30, "osd_op_timeout_seconds": 60, "mon_op_timeout_seconds": 30},
                  "pools": {"names": ["\(pool)"]}, "scan": {"interval_seconds": 5},
                  "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"},
                  "api": {"tokens": [{"name": "fuzz", "sha256": "\(digest)"}], "max_image_size": "1TiB"}}

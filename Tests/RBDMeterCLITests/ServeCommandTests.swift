@@ -11,8 +11,9 @@ struct ServeCommandTests {
         let folder = try TemporaryFolder.make("rbd-meter-serve")
         let database = folder.appendingPathComponent("history.sqlite").path
         let config = folder.appendingPathComponent("config.json").path
+        // Timeouts as generous as `DevCluster.connectionOptions`: nothing here waits for one.
         let json = """
-            {"ceph": {"connect_timeout_seconds": 5, "osd_op_timeout_seconds": 10, "mon_op_timeout_seconds": 5},
+            {"ceph": {"connect_timeout_seconds": 30, "osd_op_timeout_seconds": 60, "mon_op_timeout_seconds": 30},
              "pools": {"names": ["\(pool)"]},
              "scan": {"interval_seconds": \(interval), "jitter": 0, "mode": "exact", "backoff_max_seconds": 2},
              "database": {"path": "\(database)"}\(extra)}
