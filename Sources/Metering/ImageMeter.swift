@@ -80,7 +80,7 @@ public struct ImageMeter: Sendable {
         if let index, Self.isListable(info) {
             let listing = try await index.get()
             let objects = listing.objects[info.blockNamePrefix] ?? []
-            if head.snapshots.isEmpty && mode == .object && !listing.poolHasClones {
+            if head.snapshots.isEmpty && mode == .object && listing.holdsOnlyHeads(snapshotSequence: nil) {
                 // Every listed object is a head object: count it, no request needed.
                 let counted = Measurement(bytes: Self.headBytes(of: objects, layout: info), method: .listing)
                 return usage(used: counted, total: counted)
@@ -135,7 +135,7 @@ public struct ImageMeter: Sendable {
     /// Object mode counts them whole; exact mode stats them, as an object never snapshotted holds
     /// its bytes from offset 0 to its length. `nil` for anything else (snapshots, a clone, fancy
     /// striping, a data pool, a migration, a feature this code does not know, metadata beyond one
-    /// read, snapshot clones in the pool): librbd measures those.
+    /// read, objects that may be snapshot clones): librbd measures those.
     func countedFromListing(
         _ name: String, header: ImageHeader, probe: ObjectProbe?, in context: IOContext, index: ObjectIndex
     ) async throws -> ImageUsage? {
@@ -145,7 +145,7 @@ public struct ImageMeter: Sendable {
         else { return nil }
         let started = Date()
         let listing = try await index.get()
-        guard !listing.poolHasClones else { return nil }
+        guard listing.holdsOnlyHeads(snapshotSequence: header.snapshotSequence) else { return nil }
         let objects = listing.objects[info.blockNamePrefix] ?? []
         let bytes: UInt64
         switch mode {

@@ -7,10 +7,21 @@ public actor ObjectIndex {
     public struct Listing: Sendable {
         /// Object numbers by block-name prefix, sorted.
         public var objects: [String: [UInt64]]
-        /// Whether the pool holds snapshot clones. Without any, a listed object is a head object,
-        /// so an image without snapshots can be counted from the listing alone; with some, an
-        /// object listed may be a clone whose head is gone, and must be asked about.
+        /// Whether the pool holds snapshot clones. Without any, a listed object is a head object;
+        /// with some, an object listed may be a clone whose head is gone.
         public var poolHasClones: Bool
+
+        /// Whether every object listed under an image's prefix is a head object, so that an image
+        /// without snapshots can be counted from the listing alone. It is so for an image that never
+        /// had a snapshot (`snapshotSequence` 0): no write to it carried a snapshot context, so the
+        /// OSDs never cloned its objects, whatever other images of the pool did (a Kubernetes
+        /// pool with a single VolumeSnapshot has clones). Pool snapshots cannot clone them either:
+        /// librbd refuses to create an image in a pool that has any, and a pool holding images
+        /// refuses new ones. Otherwise, or when the sequence is not known (`nil`), only a pool
+        /// without clones says so.
+        public func holdsOnlyHeads(snapshotSequence: UInt64?) -> Bool {
+            snapshotSequence == 0 || !poolHasClones
+        }
     }
 
     private let context: IOContext

@@ -14,6 +14,9 @@ public struct ImageHeader: Sendable, Equatable {
     public var flags: ImageFlags
     /// Every snapshot id of the image's snapshot context, user or not, newest first.
     public var snapshotIDs: [UInt64]
+    /// The id of the newest snapshot the image ever had, removed or not; 0 if it never had one,
+    /// so that no write to it ever made the OSDs clone one of its objects.
+    public var snapshotSequence: UInt64
     /// The pool holding the data objects when it is not the image's own pool.
     public var dataPoolID: Int64?
     /// The pool of the parent image of a clone (or of a snapshot's parent), `nil` for none.
@@ -100,7 +103,7 @@ extension ImageHeader {
         try flags.expectEnd()
 
         var context = decoder(4)
-        _ = try context.u64()  // the snapshot sequence number
+        snapshotSequence = try context.u64()
         let count = try context.u32()
         snapshotIDs = try (0..<count).map { _ throws(RBDError) in try context.u64() }
         try context.expectEnd()

@@ -65,12 +65,7 @@ public final class DaemonProcess: Sendable {
 
     /// Polls `condition` every 200 ms until it holds or `seconds` pass.
     public func waitUntil(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return false
+        try await poll(seconds: seconds, condition)
     }
 
     /// The samples of a scrape of `/metrics`.

@@ -268,4 +268,40 @@ struct UsageAgreesWithRBDCLITests {
             }
         }
     }
+    @Test("an image that never had a snapshot is counted from header and listing though others' snapshots left clones in the pool; one whose snapshot was removed goes through librbd", arguments: UsageMode.allCases)
+    func neverSnapshottedAmongClones(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("clones") { pool in
+            for name in ["plain", "snapped", "unsnapped"] {
+                try await dev.rbd("create", "--size", "64M", "\(pool)/\(name)")
+                try await dev.write("\(pool)/\(name)", ioSize: "64K", total: "2M", pattern: "seq")
+            }
+            for name in ["snapped", "unsnapped"] {
+                try await dev.rbd("snap", "create", "\(pool)/\(name)@before")
+                // Writing over data a snapshot holds makes the OSD clone those objects.
+                try await dev.write("\(pool)/\(name)", ioSize: "64K", total: "1M", pattern: "seq")
+            }
+            try await dev.rbd("snap", "rm", "\(pool)/unsnapped@before")
+
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            // The manager reports the clones some seconds later; until then the pool looks like one
+            // without any, where every image may be counted from the listing, and the test would
+            // prove nothing.
+            let cloned = try await poll(seconds: 120) { try await context.poolStatistics().clones > 0 }
+            try #require(cloned, "the pool statistics never counted the snapshot clones")
+
+            let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
+            let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, librbdOnly: true)).scan()
+            #expect(fast.succeeded && librbd.succeeded)
+            let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.image, $0.method) })
+            #expect(methods["plain"] == .headerListing, "plain measured by \(String(describing: methods["plain"]))")
+            #expect(methods["snapped"] != .headerListing)
+            #expect(methods["unsnapped"] != .headerListing, "its objects may still be clones the trimmer has not removed")
+            #expect(fast.images.map(\.usedBytes) == librbd.images.map(\.usedBytes))
+            for usage in fast.images {
+                try await expectAgreement(usage, spec: usage.spec, mode: mode)
+            }
+        }
+    }
 }

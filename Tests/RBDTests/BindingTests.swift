@@ -162,6 +162,9 @@ struct BindingTests {
                 try await dev.rbd("snap", "create", "\(pool)/snapped@two")
                 try await dev.rbd("snap", "protect", "\(pool)/snapped@one")
                 try await dev.rbd("clone", "\(pool)/snapped@one", "\(pool)/clone")
+                try await dev.rbd("create", "--size", "64M", "\(pool)/unsnapped")
+                try await dev.rbd("snap", "create", "\(pool)/unsnapped@gone")
+                try await dev.rbd("snap", "rm", "\(pool)/unsnapped@gone")
                 try await dev.rbd("create", "--size", "64M", "--stripe-unit", "64K", "--stripe-count", "2", "\(pool)/striped")
                 try await dev.rbd("create", "--size", "64M", "--data-pool", dataPool, "\(pool)/separate-data")
                 try await dev.rbd("create", "--size", "64M", "\(pool)/team/in-namespace")
@@ -180,6 +183,11 @@ struct BindingTests {
                             (try image.info(), try image.snapshots(), try image.metadata())
                         }
                         #expect(header.snapshotIDs.sorted() == snapshots.map(\.id).sorted(), "\(name): snapshot ids")
+                        if name == "unsnapped" {
+                            #expect(header.snapshotSequence > 0 && header.snapshotIDs.isEmpty, "a removed snapshot stays in the sequence")
+                        } else {
+                            #expect(header.snapshotSequence == snapshots.map(\.id).max() ?? 0, "\(name): snapshot sequence")
+                        }
                         #expect(header.metadata == metadata, "\(name): metadata")
                         #expect(header.metadataComplete)
                         #expect(header.size == info.size && header.features == info.features && header.flags == info.flags, "\(name): size, features, flags")
@@ -194,7 +202,7 @@ struct BindingTests {
                         }
                     }
                     #expect(Set(images.map(\.0)) == (namespace.isEmpty
-                        ? ["plain", "layering", "small-objects", "resized", "snapped", "clone", "striped", "separate-data", "trashed"]
+                        ? ["plain", "layering", "small-objects", "resized", "snapped", "clone", "unsnapped", "striped", "separate-data", "trashed"]
                         : ["in-namespace"]))
                 }
             }
