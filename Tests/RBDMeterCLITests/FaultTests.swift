@@ -233,7 +233,17 @@ struct FaultTests {
             var generator = SystemRandomNumberGenerator()
             for round in 0..<20 {
                 let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile], logLevel: "warning")
-                try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500, using: &generator)))
+                if round % 4 == 0 {
+                    // Every fourth life lasts until a scan is in the history, whatever the runner's
+                    // speed, and ends at a random moment after it (the next scan or its write).
+                    let committed = try await daemon.waitUntil(seconds: 120) {
+                        try await daemon.metrics()["rbd_meter_history_write_seconds"] != nil
+                    }
+                    #expect(committed, "round \(round): a scan reached the history")
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...1500, using: &generator)))
+                } else {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500, using: &generator)))
+                }
                 try await daemon.stop(signal: SIGKILL)
                 let store = try HistoryStore(path: database)
                 #expect(try await store.integrityCheck() == "ok", "round \(round)")
