@@ -13,16 +13,10 @@ struct ChunkTable {
         var info: Int32 = -1
     }
 
-    struct ImageKey: Hashable {
-        var pool: String
-        var namespace: String
-        var image: String
-    }
-
     let start: Double
     let step: Double
     let count: Int
-    var cells: [ImageKey: [Cell]] = [:]
+    var cells: [ImageLocation: [Cell]] = [:]
     var exporters: [String] = []
     var exporterIndex: [String: Int32] = [:]
     var infos: [[String: String]] = []
@@ -42,7 +36,7 @@ struct ChunkTable {
     /// Enters a family's series; `value` is its place in ``Cell/values``, `nil` for `rbd_image_info`.
     mutating func add(_ result: [PrometheusResponse.Series], family: MetricFamily, value: Int?, url: String) throws {
         for series in result {
-            let key = ImageKey(pool: series.metric["pool"] ?? "", namespace: series.metric["namespace"] ?? "", image: series.metric["image"] ?? "")
+            let key = ImageLocation(pool: series.metric["pool"] ?? "", namespace: series.metric["namespace"] ?? "", image: series.metric["image"] ?? "")
             let exporter = Self.exporter(of: series.metric, family: family)
             let exporterID: Int32
             if let known = exporterIndex[exporter] {
@@ -63,7 +57,7 @@ struct ChunkTable {
                 guard row.indices.contains(index) else { continue }
                 if row[index].exporter >= 0 && row[index].exporter != exporterID {
                     throw PrometheusError.overlap(
-                        url: url, image: ImageLocation(pool: key.pool, namespace: key.namespace, image: key.image).description,
+                        url: url, image: key.description,
                         exporters: [exporters[Int(row[index].exporter)], exporter], at: sample.time)
                 }
                 row[index].exporter = exporterID

@@ -7,7 +7,7 @@ struct RunFolder {
     let step: Double
     let url: String
     /// Incarnations by name and then by image id, in the order first seen.
-    private var tracks: [ChunkTable.ImageKey: [String: Int]] = [:]
+    private var tracks: [ImageLocation: [String: Int]] = [:]
     private(set) var images: [ObservedImage] = []
     var exporterTimes: [String: [Double]] = [:]
 
@@ -58,9 +58,8 @@ struct RunFolder {
         }
     }
 
-    private func missing(_ what: String, _ key: ChunkTable.ImageKey, _ index: Int, _ table: ChunkTable) -> PrometheusError {
-        let image = ImageLocation(pool: key.pool, namespace: key.namespace, image: key.image)
-        return .malformed(url: url, reason: "\(what) missing for \(image) at \(TimeSpecification.format(table.start + Double(index) * step)): "
+    private func missing(_ what: String, _ key: ImageLocation, _ index: Int, _ table: ChunkTable) -> PrometheusError {
+        .malformed(url: url, reason: "\(what) missing for \(key) at \(TimeSpecification.format(table.start + Double(index) * step)): "
             + "rbd-meter exports them together, so keep them all in the scrape")
     }
 }
