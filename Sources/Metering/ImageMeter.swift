@@ -57,8 +57,7 @@ public struct ImageMeter: Sendable {
                 provisionedBytes: info.size, usedBytes: used.bytes, totalUsedBytes: total.bytes,
                 snapshots: head.snapshots.count, features: info.features, parent: info.parent?.description ?? "",
                 method: max(used.method, total.method),
-                objectMapInvalid: info.features.contains(.objectMap)
-                    && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
+                objectMapInvalid: info.hasInvalidObjectMap,
                 kubernetes: KubernetesIdentity(metadata: head.metadata), modifyTimestamp: info.modifyTimestamp,
                 objectSize: info.objectSize, mode: mode, measuredAt: started, snapshotIDs: head.snapshots.map(\.id),
                 watchers: head.watchers, createTimestamp: info.createTimestamp, parentOverlapBytes: info.parent?.overlap ?? 0,
@@ -163,8 +162,7 @@ public struct ImageMeter: Sendable {
             pool: context.pool, namespace: context.namespace, image: name, id: info.id,
             provisionedBytes: info.size, usedBytes: bytes, totalUsedBytes: bytes, snapshots: 0, features: info.features,
             method: .headerListing,
-            objectMapInvalid: info.features.contains(.objectMap)
-                && (info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid)),
+            objectMapInvalid: info.hasInvalidObjectMap,
             kubernetes: KubernetesIdentity(metadata: header.metadata), modifyTimestamp: info.modifyTimestamp,
             objectSize: info.objectSize, mode: mode, measuredAt: started, watchers: probe.watchers,
             createTimestamp: info.createTimestamp, opened: false, headerVersion: probe.version)

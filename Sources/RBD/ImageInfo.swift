@@ -28,6 +28,12 @@ public struct ImageInfo: Sendable, Equatable {
         features.contains(.fastDiff) && !flags.contains(.fastDiffInvalid) && !flags.contains(.objectMapInvalid)
     }
 
+    /// Whether the image has an object map that librbd flagged as invalid (`rbd object-map rebuild`
+    /// mends it).
+    public var hasInvalidObjectMap: Bool {
+        features.contains(.objectMap) && (flags.contains(.objectMapInvalid) || flags.contains(.fastDiffInvalid))
+    }
+
     /// Whether data objects map one-to-one onto consecutive `objectSize` ranges of the image.
     public var hasPlainLayout: Bool {
         stripeCount <= 1 || stripeUnit == objectSize
