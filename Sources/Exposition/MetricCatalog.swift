@@ -184,6 +184,9 @@ public enum MetricCatalog {
     public static let imagesOpened = MetricFamily(
         "rbd_meter_images_opened", .gauge, labels: poolLabels,
         help: "Images of the latest scan opened with librbd; the others were decided unchanged from a read of their header object.")
+    public static let clusterReconnectsTotal = MetricFamily(
+        "rbd_meter_cluster_reconnects_total", .counter,
+        help: "Times the Ceph connection was replaced: a pool kept timing out on it, or its OSDs refused it as blocklisted, while a fresh connection was answered.")
     public static let scanIntervalSeconds = MetricFamily(
         "rbd_meter_scan_interval_seconds", .gauge, help: "Configured time between scans.")
     public static let buildInfo = MetricFamily(
@@ -219,7 +222,8 @@ public enum MetricCatalog {
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,
         up, scanDurationSeconds, lastScanSuccessTimestampSeconds, poolLastScanSuccessTimestampSeconds, poolStale,
-        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, imagesReused, scanIntervalSeconds, buildInfo,
+        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, imagesReused, imagesOpened, clusterReconnectsTotal,
+        scanIntervalSeconds, buildInfo,
         processCPUSecondsTotal, processResidentMemoryBytes, processVirtualMemoryBytes, processOpenFDs,
         processMaxFDs, processStartTimeSeconds,
     ]

@@ -170,6 +170,8 @@ public struct SnapshotCollector: MetricsCollector {
         for pool in pools { writer.sample(Catalog.imagesReused, [pool.pool], UInt64(pool.reused)) }
         writer.family(Catalog.imagesOpened)
         for pool in pools { writer.sample(Catalog.imagesOpened, [pool.pool], UInt64(pool.opened)) }
+        writer.family(Catalog.clusterReconnectsTotal)
+        writer.sample(Catalog.clusterReconnectsTotal, [], snapshot.reconnects)
 
         writer.family(Catalog.scanIntervalSeconds)
         writer.sample(Catalog.scanIntervalSeconds, [], settings.scanIntervalSeconds)

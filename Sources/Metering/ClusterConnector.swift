@@ -1,17 +1,21 @@
+import Logging
 import RBD
 
 /// Connects to the cluster on first use and keeps the connection; librados itself reconnects to
-/// the monitors when they come back, so only a connection that never succeeded is retried.
-/// Callers that ask while a connection attempt runs wait for that same attempt.
+/// the monitors when they come back, so only a connection that never succeeded is retried, and a
+/// connection is replaced only when a fresh one is shown to be answered where it is not
+/// (``replace(with:)``). Callers that ask while a connection attempt runs wait for that same attempt.
 public actor ClusterConnector {
     private let options: ConnectionOptions
     private let pool: BlockingPool
     private var attempt: Task<Cluster, any Error>?
     private var cluster: Cluster?
+    private let logger: Logger
 
-    public init(options: ConnectionOptions, pool: BlockingPool) {
+    public init(options: ConnectionOptions, pool: BlockingPool, logger: Logger = Logger(label: "rbd-meter.connector")) {
         self.options = options
         self.pool = pool
+        self.logger = logger
     }
 
     /// The connection, made now if there is none yet.
@@ -30,11 +34,33 @@ public actor ClusterConnector {
             let connected = try await task.value
             cluster = connected
             attempt = nil
+            log(connected)
             return connected
         } catch {
             attempt = nil
             throw error
         }
+    }
+
+    /// A connection of its own with the same options and threads, which the connector does not
+    /// keep unless it is handed to ``replace(with:)``.
+    public func connectAnother() async throws -> Cluster {
+        try await Cluster.connect(options, on: pool)
+    }
+
+    /// Makes `fresh` the connection. The old one shuts down on the pool once its last user lets go
+    /// of it: a scan still holding it finishes on it, off the event loop.
+    public func replace(with fresh: Cluster) {
+        cluster = fresh
+        attempt?.cancel()
+        attempt = nil
+        log(fresh)
+    }
+
+    /// Says which address the OSDs see, so that an operator can match it with
+    /// `ceph osd blocklist ls` and the monitors' session list.
+    private func log(_ connected: Cluster) {
+        logger.info("connected to the cluster", metadata: ["client": "client.\(options.clientID)", "address": "\(connected.address)"])
     }
 
     /// The connection if one was made.

@@ -27,6 +27,8 @@ public struct MeterSnapshot: Sendable {
     public var historyErrors: UInt64
     /// Seconds the latest scan took to write to the history.
     public var historyWriteSeconds: Double?
+    /// Times the cluster connection was replaced because a fresh one was answered where it timed out.
+    public var reconnects: UInt64
     /// Bumped on every change, so that renderings can be cached per snapshot.
     public var version: UInt64
 
@@ -37,6 +39,7 @@ public struct MeterSnapshot: Sendable {
         imageScanErrors = [:]
         scans = [:]
         historyErrors = 0
+        reconnects = 0
         version = 0
     }
 

@@ -64,6 +64,7 @@ public final class MeterState: Sendable {
         next.version += 1
         next.lastAttemptAt = report.finishedAt
         next.mode = report.mode
+        next.reconnects += UInt64(report.reconnects)
         if let failure = report.failure {
             // Nothing was scanned: the pools could not even be listed.
             next.up = !failure.clusterUnreachable
@@ -78,11 +79,18 @@ public final class MeterState: Sendable {
             for failure in scan.imageFailures + scan.trashFailures {
                 next.imageScanErrors[.init(pool: scan.pool, reason: failure.failure.reason), default: 0] += 1
             }
+            if let first = scan.retriedAfter {
+                next.scanErrors[.init(pool: scan.pool, reason: first.reason), default: 0] += 1
+            }
             if let failure = scan.failure {
-                next.scanErrors[.init(pool: scan.pool, reason: failure.reason), default: 0] += 1
                 var kept = old ?? PoolState(pool: scan.pool, namespaces: scan.namespaces)
                 kept.stale = true
-                kept.scanDuration = scan.duration
+                // A pool skipped while it backs off was not scanned: its timeout was counted when
+                // it happened, and its latest duration is still the one of that scan.
+                if !scan.skipped {
+                    next.scanErrors[.init(pool: scan.pool, reason: failure.reason), default: 0] += 1
+                    kept.scanDuration = scan.duration
+                }
                 if let capacity = scan.capacity { kept.capacity = capacity }
                 pools[scan.pool] = kept
                 continue

@@ -14,6 +14,8 @@ public struct ScanFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case budgetExceeded = "budget_exceeded"
         /// The scan was cancelled (shutdown).
         case cancelled
+        /// The OSDs refuse this client's connection (`ceph osd blocklist`); a fresh one replaces it.
+        case blocklisted
         /// Anything else.
         case error
 
@@ -46,6 +48,7 @@ public struct ScanFailure: Error, Sendable, Equatable, CustomStringConvertible {
             case .notFound: reason = .notFound
             case .permissionDenied: reason = .permissionDenied
             case .cancelled: reason = .cancelled
+            case .blocklisted: reason = .blocklisted
             default: reason = .error
             }
             self.init(reason: reason, message: rbd.description)

@@ -8,6 +8,8 @@ public struct ScanReport: Sendable {
     public var pools: [PoolScan]
     /// Set when the scan could not even list its pools (cluster unreachable, unknown pool named).
     public var failure: ScanFailure?
+    /// Times the cluster connection was replaced during this scan (see ``ClusterScanSource``).
+    public var reconnects: Int = 0
 
     public init(startedAt: Date, finishedAt: Date, mode: UsageMode, pools: [PoolScan], failure: ScanFailure? = nil) {
         self.startedAt = startedAt
@@ -72,6 +74,13 @@ public struct PoolScan: Sendable {
     public var trash: [TrashUsage] = []
     /// Trashed images listed but not measured.
     public var trashFailures: [ImageFailure] = []
+    /// Whether the pool was not tried at all, because it waits out its backoff after timeouts
+    /// (``PoolBackoff``); ``failure`` then repeats the timeout it waits after, which was counted
+    /// when it happened.
+    public var skipped = false
+    /// For a pool scanned again on a fresh connection, the failure it met on the old one first
+    /// (see ``ClusterScanSource``); counted like any other.
+    public var retriedAfter: ScanFailure?
 
     public init(
         pool: String, namespaces: [String] = [""], images: [ImageUsage] = [], imageFailures: [ImageFailure] = [],

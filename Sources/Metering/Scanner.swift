@@ -16,6 +16,12 @@ public struct Scanner: Sendable {
     public var logger: Logger
     /// Told of every image measured, as it happens; for tests that must act while a scan runs.
     public var onImageMeasured: (@Sendable (ImageUsage) -> Void)?
+    /// Header reads kept in flight per namespace; `nil` for the binding's default
+    /// (``IOContext/headerReadWindow``).
+    var requestWindow: Int?
+
+    /// Header reads in flight for a pool scanned cautiously (see ``scanPool(_:previous:cautious:)``).
+    static let cautiousWindow = 16
 
     public init(
         cluster: Cluster, options: ScanOptions, logger: Logger = Logger(label: "rbd-meter.scanner"),
@@ -29,9 +35,13 @@ public struct Scanner: Sendable {
 
     /// Runs one scan. Failures are part of the report; the call itself never throws.
     ///
-    /// - Parameter previous: the previous scan's numbers by ``ImageUsage/spec``; images unchanged
-    ///   since are not measured again (see ``ImageMeter/measure(_:in:index:previous:)``).
-    public func scan(previous: [String: ImageUsage] = [:]) async -> ScanReport {
+    /// - Parameters:
+    ///   - previous: the previous scan's numbers by ``ImageUsage/spec``; images unchanged since are
+    ///     not measured again (see ``ImageMeter/measure(_:in:index:previous:)``).
+    ///   - skipping: pools not to try now, each reported with the failure given (``PoolBackoff``).
+    ///   - cautious: pools that timed out before, scanned one image at a time with small request
+    ///     windows (see ``scanPool(_:previous:cautious:)``).
+    public func scan(previous: [String: ImageUsage] = [:], skipping: [String: ScanFailure] = [:], cautious: Set<String> = []) async -> ScanReport {
         let startedAt = Date()
         // Tests wait for this line before they change the cluster under a running scan.
         logger.info("scan started")
@@ -61,7 +71,13 @@ public struct Scanner: Sendable {
                 scans.append(PoolScan(pool: pool, failure: abort))
                 continue
             }
-            var scan = await scanPool(pool, previous: previous)
+            if let waiting = skipping[pool] {
+                var skipped = PoolScan(pool: pool, failure: waiting, capacity: capacities[pool])
+                skipped.skipped = true
+                scans.append(skipped)
+                continue
+            }
+            var scan = await scanPool(pool, previous: previous, cautious: cautious.contains(pool))
             scan.capacity = capacities[pool]
             if let failure = scan.failure {
                 if failure.reason == .cancelled {
@@ -138,7 +154,18 @@ public struct Scanner: Sendable {
     }
 
     /// Scans one pool within its time budget.
-    public func scanPool(_ pool: String, previous: [String: ImageUsage] = [:]) async -> PoolScan {
+    ///
+    /// - Parameter cautious: for a pool whose requests timed out before: its images are measured one
+    ///   at a time and its headers read ``cautiousWindow`` at a time, so that an OSD that still does
+    ///   not answer gets a handful of requests queued, not the full window again. The first request
+    ///   of a pool's scan (its namespaces) goes alone anyway.
+    public func scanPool(_ pool: String, previous: [String: ImageUsage] = [:], cautious: Bool = false) async -> PoolScan {
+        if cautious && requestWindow == nil {
+            var careful = self
+            careful.options.concurrency = 1
+            careful.requestWindow = Self.cautiousWindow
+            return await careful.scanPool(pool, previous: previous)
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var scan = PoolScan(pool: pool)
@@ -199,14 +226,15 @@ public struct Scanner: Sendable {
     /// them, which reports a deleted one as vanished.
     private func readHeaders(of work: inout [Work], in context: IOContext) async throws {
         let probed = work.indices.filter { !(work[$0].id ?? "").isEmpty }
-        let headers = try await context.probeHeaders(imageIDs: probed.map { work[$0].id! })
+        let window = requestWindow ?? IOContext.headerReadWindow
+        let headers = try await context.probeHeaders(imageIDs: probed.map { work[$0].id! }, window: window)
         try Self.endOnTimeout(headers)
         for (index, header) in zip(probed, headers) {
             work[index].header = try? header.get()
         }
         guard options.useListing else { return }
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
-        let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! })
+        let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! }, window: window)
         try Self.endOnTimeout(imageHeaders)
         // An object map answers for one image whatever the pool holds; the listing costs a request
         // per object of the whole pool. It is worth making for images with an object map only when
@@ -260,8 +288,9 @@ public struct Scanner: Sendable {
             case .failed(let item, let failure):
                 scan.imageFailures.append(ImageFailure(pool: item.context.pool, namespace: item.context.namespace, image: item.image, failure: failure))
                 // A timeout means the pool's placement groups do not answer: every further image
-                // would wait as long, so the pool's scan ends here.
-                if failure.reason == .timeout || failure.reason == .cancelled {
+                // would wait as long, so the pool's scan ends here; so does a connection the OSDs
+                // refuse for good.
+                if [.timeout, .cancelled, .blocklisted].contains(failure.reason) {
                     scan.failure = failure
                     return false
                 }

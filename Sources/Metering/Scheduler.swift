@@ -6,8 +6,9 @@ import ServiceLifecycle
 ///
 /// After each scan the ``MeterState`` snapshot is replaced whole and the sinks are told. While the
 /// cluster is unreachable the scheduler backs off exponentially instead of waiting a full interval,
-/// so that it notices quickly when the cluster returns. On graceful shutdown a running scan is
-/// cancelled: its diff iterations stop at the next extent and queued Ceph calls are dropped.
+/// so that it notices quickly when the cluster returns; a single pool that times out backs off by the
+/// same rule while the others are scanned on (``PoolBackoff``). On graceful shutdown a running scan
+/// is cancelled: its diff iterations stop at the next extent and queued Ceph calls are dropped.
 public struct Scheduler: Service {
     public struct Timing: Sendable, Equatable {
         /// Time between the end of one scan and the start of the next.
@@ -29,14 +30,17 @@ public struct Scheduler: Service {
 
         /// The wait before the next scan, after `failures` scans in a row that found the cluster unreachable.
         public func delay(afterUnreachable failures: Int, random: Double) -> Duration {
-            if failures > 0 {
-                let exponent = min(failures - 1, 30)
-                let backoff = min(initialBackoff, interval) * (1 << exponent)
-                return min(backoff, maximumBackoff)
-            }
+            if failures > 0 { return backoff(after: failures) }
             let factor = 1 + jitter * (2 * random - 1)
             let milliseconds = interval.inSeconds * 1000 * factor
             return .milliseconds(Int64(milliseconds.rounded()))
+        }
+
+        /// The wait before trying again what failed `failures` (at least 1) times in a row: the
+        /// first delay (at most the interval), doubled per failure, up to the maximum.
+        public func backoff(after failures: Int) -> Duration {
+            let exponent = min(max(failures, 1) - 1, 30)
+            return min(min(initialBackoff, interval) * (1 << exponent), maximumBackoff)
         }
     }
 
@@ -59,10 +63,14 @@ public struct Scheduler: Service {
 
     public func run() async throws {
         var unreachable = 0
+        var backoff = PoolBackoff()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let attempt = await cancelWhenGracefulShutdown { await self.source.scan() }
+            let attempt = await cancelWhenGracefulShutdown { [backoff] in await self.source.scan(backoff: backoff) }
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
             await publish(attempt)
+            if case .report(let report) = attempt {
+                backoff.record(report, timing: timing, now: .now)
+            }
             unreachable = attempt.clusterUnreachable ? unreachable + 1 : 0
             let delay = timing.delay(afterUnreachable: unreachable, random: Double.random(in: 0...1))
             if unreachable > 0 {

@@ -18,10 +18,15 @@ public final class Cluster: @unchecked Sendable {
     /// What this connection was made with.
     public let options: ConnectionOptions
 
-    private init(handle: rados_t, pool: BlockingPool, options: ConnectionOptions) {
+    /// The address this client's messages come from, as `ceph osd blocklist ls` and the monitors'
+    /// session lists show it (`127.0.0.1:0/3151374216`).
+    public let address: String
+
+    private init(handle: rados_t, pool: BlockingPool, options: ConnectionOptions, address: String) {
         self.handle = handle
         self.pool = pool
         self.options = options
+        self.address = address
     }
 
     /// Implements: `rados_shutdown`, on the pool.
@@ -35,10 +40,19 @@ public final class Cluster: @unchecked Sendable {
     /// Fails with `ETIMEDOUT` after ``ConnectionOptions/connectTimeout`` seconds when no monitor answers.
     /// Implements: `rados_create`, `rados_conf_read_file`, `rados_conf_set`, `rados_connect`.
     public static func connect(_ options: ConnectionOptions, on pool: BlockingPool) async throws -> Cluster {
-        let handle = try await pool.run { () throws -> UncheckedHandle in
-            UncheckedHandle(try connectBlocking(options))
+        let (handle, address) = try await pool.run { () throws -> (UncheckedHandle, String) in
+            let handle = try connectBlocking(options)
+            return (UncheckedHandle(handle), addressBlocking(handle))
         }
-        return Cluster(handle: handle.value, pool: pool, options: options)
+        return Cluster(handle: handle.value, pool: pool, options: options, address: address)
+    }
+
+    /// The client's address; empty if librados cannot tell. Implements: `rados_getaddrs`.
+    private static func addressBlocking(_ handle: rados_t) -> String {
+        var addresses: UnsafeMutablePointer<CChar>?
+        guard rados_getaddrs(handle, &addresses) >= 0, let addresses else { return "" }
+        defer { rados_buffer_free(addresses) }
+        return String(cString: addresses)
     }
 
     private struct UncheckedHandle: @unchecked Sendable {
@@ -84,7 +98,12 @@ public final class Cluster: @unchecked Sendable {
             for (key, value) in options.settings.sorted(by: { $0.key < $1.key }) {
                 try check(rados_conf_set(handle, key, value), "set option \(key)", target)
             }
-            try check(rados_connect(handle), "connect to cluster as", target)
+            let connected = rados_connect(handle)
+            // The monitors refuse an unknown client, or a wrong key, at once: say so, not just EACCES.
+            if connected == -EACCES || connected == -EPERM {
+                throw RBDError(operation: "authentication failed for", object: "\(target) (no key for it in the keyring or key file, or a wrong one)", code: -connected)
+            }
+            try check(connected, "connect to cluster as", target)
             return handle
         } catch {
             rados_shutdown(handle)

@@ -10,6 +10,10 @@ import Darwin
 #endif
 
 extension IOContext {
+    /// Header reads kept in flight by default: enough to hide the round trips of a few thousand
+    /// images, far below librados' own throttle (`objecter_inflight_ops`, 1024).
+    public static let headerReadWindow = 256
+
     /// Reads the header object (`rbd_header.ID`) of each format-2 image in `imageIDs`, with many reads
     /// in flight at once: its version and modification time (which move with every change librbd
     /// makes to the image's size, snapshots, metadata, features, locks and modify timestamp) and its
@@ -21,7 +25,7 @@ extension IOContext {
     /// Implements: `ObjectReadOperation::stat2` + `list_watchers` via `IoCtx::aio_operate`.
     ///
     /// - Parameter window: reads kept in flight; librados throttles beyond `objecter_inflight_ops`.
-    public func probeHeaders(imageIDs: [String], window: Int = 256) async throws -> [Result<ObjectProbe, RBDError>] {
+    public func probeHeaders(imageIDs: [String], window: Int = headerReadWindow) async throws -> [Result<ObjectProbe, RBDError>] {
         try await inChunks(imageIDs, window: window) { chunk in
             try self.probeBlocking(objects: chunk.map { "rbd_header.\($0)" }, watchers: true, window: window)
         }
@@ -94,7 +98,7 @@ extension IOContext {
     /// `EBADMSG` error in its place, so that the caller falls back to librbd; so is a read that one
     /// method failed (an OSD without `parent_get`, a deleted image). Runs on a pool thread.
     /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
-    public func readImageHeaders(imageIDs: [String], window: Int = 256) async throws -> [Result<ImageHeader, RBDError>] {
+    public func readImageHeaders(imageIDs: [String], window: Int = headerReadWindow) async throws -> [Result<ImageHeader, RBDError>] {
         try await inChunks(imageIDs, window: window) { chunk in
             try self.readHeadersBlocking(imageIDs: chunk, window: window)
         }

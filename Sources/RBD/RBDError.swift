@@ -28,7 +28,11 @@ public struct RBDError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The coarse kinds callers branch on.
     public enum Kind: Sendable, Equatable {
-        case notFound, alreadyExists, busy, notEmpty, timedOut, permissionDenied, invalidArgument, cancelled, other
+        case notFound, alreadyExists, busy, notEmpty, timedOut, permissionDenied, invalidArgument, cancelled
+        /// The OSDs refuse this client for good (`ceph osd blocklist add`): only a new connection,
+        /// with a new address, is served again.
+        case blocklisted
+        case other
     }
 
     public var kind: Kind {
@@ -41,6 +45,8 @@ public struct RBDError: Error, Sendable, Equatable, CustomStringConvertible {
         case EPERM, EACCES: return .permissionDenied
         case EINVAL, ERANGE, EDOM, ENAMETOOLONG: return .invalidArgument
         case ECANCELED: return .cancelled
+        // librados' EBLOCKLISTED.
+        case ESHUTDOWN: return .blocklisted
         default: return .other
         }
     }

@@ -115,10 +115,19 @@ public final class ChildProcess: Sendable {
     public var standardError: String { errors.text }
 
     /// The process's peak resident size in bytes (`VmHWM` of `/proc/PID/status`), 0 once it is gone.
-    public var peakResidentBytes: Int {
+    public var peakResidentBytes: Int { statusField("VmHWM") * 1024 }
+
+    /// The process's resident size in bytes now (`VmRSS`), 0 once it is gone.
+    public var residentBytes: Int { statusField("VmRSS") * 1024 }
+
+    /// The process's threads now (`Threads`), 0 once it is gone.
+    public var threads: Int { statusField("Threads") }
+
+    /// The number in the field `name` of `/proc/PID/status` (kB for sizes), 0 when there is none.
+    private func statusField(_ name: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        return (line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0) * 1024
+        let line = status.split(separator: "\n").first { $0.hasPrefix("\(name):") }
+        return line.flatMap { Int($0.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") } ?? 0
     }
 
     /// Reads a pipe to its end on a thread of its own.

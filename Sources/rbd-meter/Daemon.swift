@@ -35,13 +35,13 @@ struct Daemon {
         }
         let rules = config.quotas
 
-        let connector = ClusterConnector(options: config.ceph, pool: pool)
+        let connector = ClusterConnector(options: config.ceph, pool: pool, logger: logger)
         let source = ClusterScanSource(connector: connector, options: config.scan, logger: logger)
         let scheduler = Scheduler(source: source, timing: config.timing, state: state, sinks: sinks, logger: logger)
         // The API has its own connection and threads, so that a long scan never delays it, and may
         // act as a Ceph client of its own, so that the metering key can stay read-only.
         let apiPool = BlockingPool(threads: Self.apiThreads, niceness: Self.cephNiceness)
-        let apiConnector = ClusterConnector(options: config.apiConnectionOptions, pool: apiPool)
+        let apiConnector = ClusterConnector(options: config.apiConnectionOptions, pool: apiPool, logger: logger)
         let router = try MeterServer.router(state: state, settings: settings, api: (config.api, apiConnector), history: history) {
             [QuotaCollector(rules: rules, snapshot: state.snapshot), ForecastCollector(forecasts: forecasts?.current ?? [])]
         }

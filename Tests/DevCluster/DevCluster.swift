@@ -106,6 +106,20 @@ public struct DevCluster: Sendable {
         }
     }
 
+    /// Whether a new client can list the pool and stat every object in it, each request within 5 s.
+    public func readsEveryObject(pool: String) async throws -> Bool {
+        let rados = "rados --conf '\(configFile)' --rados-osd-op-timeout 5 -p '\(pool)'"
+        let script = "set -o pipefail; \(rados) ls | while read -r object; do \(rados) stat \"$object\" >/dev/null || exit 1; done"
+        return (try? await Shell.run("/bin/bash", ["-c", script])) != nil
+    }
+
+    /// The pool's placement groups as the manager last heard of them from their OSD.
+    public func placementGroups(pool: String) async throws -> [PlacementGroupStat] {
+        struct Listing: Decodable { var pg_stats: [PlacementGroupStat] }
+        let json = try await ceph("pg", "ls-by-pool", pool, "--format", "json")
+        return try JSONDecoder().decode(Listing.self, from: Data(json.utf8)).pg_stats
+    }
+
     /// Deletes a pool and everything in it.
     public func deletePool(_ name: String) async throws {
         try await ceph("osd", "pool", "delete", name, name, "--yes-i-really-really-mean-it")
@@ -138,6 +152,13 @@ public struct DevCluster: Sendable {
         let extents = try JSONDecoder().decode([Extent].self, from: Data(try await Shell.run("rbd", arguments).utf8))
         return extents.filter { $0.exists == "true" }.reduce(0) { $0 + $1.length }
     }
+}
+
+/// A placement group's state as `ceph pg ls-by-pool --format json` lists it.
+public struct PlacementGroupStat: Decodable, Sendable {
+    public var pgid: String
+    /// `active+clean`, `active+clean+laggy`, ...
+    public var state: String
 }
 
 /// One row of `rbd du --format json`.

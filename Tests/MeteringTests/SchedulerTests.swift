@@ -12,6 +12,8 @@ struct SchedulerTests {
     final class ScriptedSource: ScanSource {
         struct Log {
             var starts: [ContinuousClock.Instant] = []
+            /// The pools each scan was told to skip.
+            var skipped: [Set<String>] = []
             var running = 0
             var overlapped = false
         }
@@ -24,9 +26,10 @@ struct SchedulerTests {
             self.script = script
         }
 
-        func scan() async -> ScanAttempt {
+        func scan(backoff: PoolBackoff) async -> ScanAttempt {
             let index = log.withLock { log in
                 log.starts.append(.now)
+                log.skipped.append(Set(backoff.waiting(at: .now).keys))
                 log.running += 1
                 if log.running > 1 { log.overlapped = true }
                 return log.starts.count - 1
@@ -37,6 +40,7 @@ struct SchedulerTests {
         }
 
         var starts: [ContinuousClock.Instant] { log.withLock { $0.starts } }
+        var skipped: [Set<String>] { log.withLock { $0.skipped } }
     }
 
     static func report(failure: ScanFailure? = nil, poolFailure: ScanFailure? = nil) -> ScanAttempt {
@@ -91,6 +95,46 @@ struct SchedulerTests {
         #expect(gaps[3] < .seconds(5), "capped at the maximum, far below the 10 s interval")
         #expect(state.snapshot.up)
         #expect(state.snapshot.scanErrors[.init(pool: "", reason: .timeout)] == 4)
+    }
+
+    @Test("a pool that keeps timing out is skipped while it backs off, and the scans go on at their interval")
+    func poolBacksOffAlone() async throws {
+        let timeout = ScanFailure(reason: .timeout, message: "stat slow/rbd_header.1: ETIMEDOUT")
+        let source = ScriptedSource(scanTime: .milliseconds(1)) { _ in .report(ScanReport(startedAt: Date(), finishedAt: Date(), mode: .exact, pools: [])) }
+        // Records each scan in the scripted source and answers from the backoff it was given: the
+        // slow pool times out whenever it is tried.
+        final class BackoffSource: ScanSource {
+            let log: ScriptedSource
+            let timeout: ScanFailure
+            let tried = Mutex(0)
+            init(log: ScriptedSource, timeout: ScanFailure) {
+                self.log = log
+                self.timeout = timeout
+            }
+            func scan(backoff: PoolBackoff) async -> ScanAttempt {
+                _ = await log.scan(backoff: backoff)
+                var slow = PoolScan(pool: "slow", failure: timeout)
+                if backoff.waiting(at: .now)["slow"] != nil {
+                    slow.skipped = true
+                } else {
+                    tried.withLock { $0 += 1 }
+                }
+                return .report(ScanReport(startedAt: Date(), finishedAt: Date(), mode: .exact, pools: [slow, PoolScan(pool: "fine")]))
+            }
+        }
+        let scripted = BackoffSource(log: source, timeout: timeout)
+        let state = MeterState()
+        let timing = Scheduler.Timing(interval: .milliseconds(50), jitter: 0, initialBackoff: .milliseconds(50), maximumBackoff: .milliseconds(400))
+        try await Self.run(Scheduler(source: scripted, timing: timing, state: state), until: { source.starts.count >= 12 })
+        let scans = source.starts.count
+        #expect(scans >= 12)
+        let tries = scripted.tried.withLock { $0 }
+        #expect(tries < scans - 3, "the timing-out pool was tried less often than the scans ran")
+        #expect(source.skipped.contains(["slow"]), "and skipped meanwhile")
+        #expect(state.snapshot.pools["fine"]?.stale == false, "the other pool stays fresh")
+        // The last scan may have been cancelled by the shutdown before it was published.
+        let counted = state.snapshot.scanErrors[.init(pool: "slow", reason: .timeout)] ?? 0
+        #expect(counted <= UInt64(tries) && counted + 1 >= UInt64(tries), "one error per try, none per skip")
     }
 
     @Test("graceful shutdown cancels a running scan and publishes nothing of it")

@@ -46,7 +46,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
             case .invalidArgument: return APIError(.badRequest, "rejected_by_ceph", rbd.description)
             // The API's Ceph key may not do this (api.ceph names a key of its own for changes).
             case .permissionDenied: return APIError(.forbidden, "ceph_permission_denied", "the API's Ceph client may not do this: \(rbd.description)")
-            case .cancelled, .other: return APIError(.badGateway, "ceph_error", rbd.description)
+            case .cancelled, .blocklisted, .other: return APIError(.badGateway, "ceph_error", rbd.description)
             }
         case let failure as ScanFailure:
             return failure.clusterUnreachable || failure.reason == .timeout
