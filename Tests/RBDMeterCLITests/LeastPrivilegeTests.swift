@@ -7,7 +7,8 @@ import Testing
 /// file, as a container gets them).
 @Suite("Least-privilege keys")
 struct LeastPrivilegeTests {
-    static let readOnlyCaps = ["mon", "profile rbd", "osd", "profile rbd-read-only"]
+    /// The metering key of the README: `mon 'allow r'`, because `profile rbd` may blocklist clients.
+    static let readOnlyCaps = ["mon", "allow r", "osd", "profile rbd-read-only"]
     static let writeCaps = ["mon", "profile rbd", "osd", "profile rbd"]
 
     typealias Output = ScanCommandTests.Output
@@ -40,6 +41,24 @@ struct LeastPrivilegeTests {
                 #expect(try JSONDecoder().decode(Output.self, from: Data(readOnly.utf8)) == expected)
             }
         }
+    }
+
+    @Test("the metering key cannot blocklist a client, which the API's key (mon 'profile rbd') can")
+    func meteringKeyCannotFence() async throws {
+        let dev = try await DevCluster.shared()
+        // An address no client has: blocklisting it fences nobody.
+        let nobody = "192.0.2.1:0/\(UInt32.random(in: 1...UInt32.max))"
+        try await dev.withClient("rbd-meter", caps: Self.readOnlyCaps) { id, keyFile in
+            let refused = try await Shell.execute("ceph", ["--conf", dev.configFile, "--id", id, "--keyfile", keyFile, "osd", "blocklist", "add", nobody])
+            #expect(refused.status != 0, "the metering key blocklisted \(nobody): \(refused.standardError)")
+            #expect(refused.standardError.contains("EACCES") || refused.standardError.contains("denied"), "\(refused.standardError)")
+        }
+        try await dev.withClient("rbd-meter-api", caps: Self.writeCaps) { id, keyFile in
+            // The check above means something only if a key with the profile could do it.
+            _ = try await Shell.run("ceph", ["--conf", dev.configFile, "--id", id, "--keyfile", keyFile, "osd", "blocklist", "add", nobody])
+        }
+        #expect(try await dev.ceph("osd", "blocklist", "ls").contains(nobody))
+        try await dev.ceph("osd", "blocklist", "rm", nobody)
     }
 
     @Test("serve meters with the read-only key from the environment alone; the API changes nothing with it (403 JSON) and creates with a key of its own")

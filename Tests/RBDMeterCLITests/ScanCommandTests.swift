@@ -91,4 +91,15 @@ struct ScanCommandTests {
         #expect(result.standardError.hasPrefix("rbd-meter: connect to cluster as client.admin: ETIMEDOUT"))
         #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
     }
+
+    @Test("an unknown client id fails at once with one line naming it, not after the timeout")
+    func unknownClientFailsAtOnce() async throws {
+        let dev = try await DevCluster.shared()
+        let id = "nobody-\(UUID().uuidString.prefix(8).lowercased())"
+        let result = try await Shell.execute(Self.executable, ["scan", "--ceph-conf", dev.configFile, "--id", id, "--timeout", "30"])
+        #expect(result.status == 1)
+        #expect(result.seconds < 25, "waited for the 30 s timeout: \(result.seconds) s")
+        #expect(result.standardError.hasPrefix("rbd-meter: authentication failed for client.\(id)"), "\(result.standardError)")
+        #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+    }
 }

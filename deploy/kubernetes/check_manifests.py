@@ -131,6 +131,9 @@ def cmd_custom_resources(path):
         if re.match(r"^admin$|^rgw.*$|^rbd-mirror$|^osd.[0-9]*$|^bootstrap-", cc["metadata"]["name"]): bad.append("%s: a name Rook reserves" % where)
         if caps.get("osd", "").strip() != "profile rbd-read-only":
             bad.append("%s: the metering key must be read-only (osd 'profile rbd-read-only'), not %r" % (where, caps.get("osd")))
+        # mon 'profile rbd' grants `osd blocklist add`: a metering key with it could fence any client.
+        if caps.get("mon", "").strip() != "allow r":
+            bad.append("%s: the metering key's monitor caps must be mon 'allow r' (profile rbd may blocklist clients), not %r" % (where, caps.get("mon")))
     counts = {k: len(of_kind(docs, k)) for k in ("ServiceMonitor", "PrometheusRule", "CephClient")}
     if bad: raise SystemExit("\n".join(bad))
     print("custom resources: %s" % ", ".join("%d %s" % (n, k) for k, n in counts.items()))
