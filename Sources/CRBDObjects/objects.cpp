@@ -40,24 +40,44 @@ int read_in_ring(rados_ioctx_t io, const char *const *names, size_t count, size_
     std::vector<std::unique_ptr<Slot>> ring(window);
     int failure = 0;
     *submitted = 0;
-    for (size_t i = 0; i < count && failure == 0; i++) {
-        std::unique_ptr<Slot> &slot = ring[i % window];
-        if (slot && slot->completion) complete(*slot);
-        slot = std::make_unique<Slot>();
-        slot->index = i;
-        prepare(*slot);
-        slot->completion = librados::Rados::aio_create_completion();
-        int result = context.aio_operate(names[i], slot->completion, &slot->operation, &slot->data);
-        if (result < 0) {
-            slot->completion->release();
-            slot->completion = nullptr;
-            failure = result;
-        } else {
-            *submitted = i + 1;
+    // Nothing may throw past the C boundary (a std::bad_alloc included), and no slot may be freed
+    // while librados still writes into it: a throw stops the submitting, and every read in flight
+    // is waited for before the error is returned.
+    try {
+        for (size_t i = 0; i < count && failure == 0; i++) {
+            std::unique_ptr<Slot> &slot = ring[i % window];
+            if (slot && slot->completion) complete(*slot);
+            slot = std::make_unique<Slot>();
+            slot->index = i;
+            prepare(*slot);
+            slot->completion = librados::Rados::aio_create_completion();
+            int result = context.aio_operate(names[i], slot->completion, &slot->operation, &slot->data);
+            if (result < 0) {
+                slot->completion->release();
+                slot->completion = nullptr;
+                failure = result;
+            } else {
+                *submitted = i + 1;
+            }
         }
+    } catch (const std::bad_alloc &) {
+        failure = -ENOMEM;
+    } catch (...) {
+        failure = -EIO;
     }
     for (auto &slot : ring) {
-        if (slot && slot->completion) complete(*slot);
+        if (!slot || !slot->completion) continue;
+        try {
+            complete(*slot);
+        } catch (const std::bad_alloc &) {
+            slot->completion->release();
+            slot->completion = nullptr;
+            if (failure == 0) failure = -ENOMEM;
+        } catch (...) {
+            slot->completion->release();
+            slot->completion = nullptr;
+            if (failure == 0) failure = -EIO;
+        }
     }
     return failure;
 }
@@ -82,8 +102,10 @@ struct Calls : InFlight {
 extern "C" int crbd_probe_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
                                   int with_watchers, crbd_object_probe *out) {
     if (window == 0) return -EINVAL;
+    // Every answer is written on every path: an error until its read says otherwise.
+    for (size_t i = 0; i < count; i++) out[i] = crbd_object_probe{-EIO, 0, 0, 0, 0, 0};
     size_t submitted = 0;
-    return read_in_ring<Probe>(
+    int failure = read_in_ring<Probe>(
         io, names, count, window,
         [&](Probe &probe) {
             probe.operation.stat2(&probe.size, &probe.mtime, &probe.stat_result);
@@ -100,15 +122,24 @@ extern "C" int crbd_probe_objects(rados_ioctx_t io, const char *const *names, si
             answer.watchers = static_cast<uint32_t>(probe.watchers.size());
         },
         &submitted);
+    for (size_t i = submitted; i < count; i++) out[i].result = failure;
+    return failure;
 }
 
 extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
                                  const crbd_class_call *calls, size_t call_count, int *results,
                                  crbd_call_result *out) {
     if (window == 0) return -EINVAL;
-    std::vector<librados::bufferlist> inputs(call_count);
-    for (size_t i = 0; i < call_count; i++) inputs[i].append(calls[i].input, calls[i].input_length);
     memset(out, 0, sizeof(crbd_call_result) * count * call_count);
+    for (size_t i = 0; i < count; i++) results[i] = -EIO;
+    std::vector<librados::bufferlist> inputs;
+    try {
+        inputs.resize(call_count);
+        for (size_t i = 0; i < call_count; i++) inputs[i].append(calls[i].input, calls[i].input_length);
+    } catch (...) {
+        for (size_t i = 0; i < count; i++) results[i] = -ENOMEM;
+        return -ENOMEM;
+    }
     size_t submitted = 0;
     int failure = read_in_ring<Calls>(
         io, names, count, window,
@@ -127,6 +158,11 @@ extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, siz
                 answers[c].result = read.results[c];
                 answers[c].output_length = output.length();
                 answers[c].output = static_cast<char *>(malloc(output.length() > 0 ? output.length() : 1));
+                if (answers[c].output == nullptr) {
+                    answers[c].result = -ENOMEM;
+                    answers[c].output_length = 0;
+                    continue;
+                }
                 if (output.length() > 0) output.begin().copy(output.length(), answers[c].output);
             }
         },

@@ -19,13 +19,16 @@ func measureBounded<Item: Sendable, Result: Sendable>(
     receive: (Result) -> Bool
 ) async -> BoundedRunEnd {
     if let deadline, ContinuousClock.now >= deadline { return .deadline }
-    return await withTaskGroup(of: Result?.self) { group in
+    return await withTaskGroup(of: BoundedRunEvent<Result>.self) { group in
         defer { group.cancelAll() }
         if let deadline {
-            // nil stands for the deadline: no measurement answers nil.
             group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return nil
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .deadline
+                } catch {
+                    return .cancelled
+                }
             }
         }
         var next = items.makeIterator()
@@ -33,16 +36,32 @@ func measureBounded<Item: Sendable, Result: Sendable>(
         func startNext() {
             guard let item = next.next() else { return }
             inFlight += 1
-            group.addTask { await measure(item) }
+            group.addTask { .measured(await measure(item)) }
         }
         for _ in 0..<max(limit, 1) { startNext() }
-        while inFlight > 0, let outcome = await group.next() {
-            guard let result = outcome else { return .deadline }
-            inFlight -= 1
-            guard receive(result) else { return .stopped }
+        while inFlight > 0, let event = await group.next() {
+            // Whatever ended first, a cancelled scan is a cancelled run.
             if Task.isCancelled { return .cancelled }
-            startNext()
+            switch event {
+            case .deadline:
+                return .deadline
+            case .cancelled:
+                return .cancelled
+            case .measured(let result):
+                inFlight -= 1
+                guard receive(result) else { return .stopped }
+                startNext()
+            }
         }
         return .finished
     }
+}
+
+/// What a child task of a bounded run reports.
+private enum BoundedRunEvent<Result: Sendable>: Sendable {
+    case measured(Result)
+    case deadline
+    /// The deadline's sleep was cancelled: the scan is being cancelled (shutdown), which is not a
+    /// pool over its time budget.
+    case cancelled
 }

@@ -54,6 +54,15 @@ struct CephDecoder {
         return value
     }
 
+    /// A vector's or map's u32 element count, refused when the bytes left could not hold that many
+    /// elements of at least `minimumBytes` each: a count from the wire must not size an allocation
+    /// before it is checked (4 billion snapshot ids would ask for 32 GiB).
+    mutating func count(minimumBytes: Int) throws(RBDError) -> Int {
+        let count = Int(try u32())
+        guard count <= (bytes.count - offset) / max(minimumBytes, 1) else { throw malformed("\(count) elements in \(bytes.count - offset) bytes") }
+        return count
+    }
+
     mutating func bytesWithLength() throws(RBDError) -> ArraySlice<UInt8> {
         let count = Int(try u32())
         guard bytes.count - offset >= count else { throw malformed("ends early") }

@@ -104,7 +104,7 @@ extension ImageHeader {
 
         var context = decoder(4)
         snapshotSequence = try context.u64()
-        let count = try context.u32()
+        let count = try context.count(minimumBytes: 8)
         snapshotIDs = try (0..<count).map { _ throws(RBDError) in try context.u64() }
         try context.expectEnd()
 
@@ -132,7 +132,8 @@ extension ImageHeader {
         try modified.expectEnd()
 
         var list = decoder(9)
-        let keys = try list.u32()
+        // Each key and value is at least its u32 length.
+        let keys = try list.count(minimumBytes: 8)
         var metadata: [String: String] = [:]
         for _ in 0..<keys {
             let key = try list.string()
