@@ -113,13 +113,17 @@ public struct ImageMeter: Sendable {
     ///
     /// Everything librbd records about an image (size, snapshots, features, flags, metadata, parent,
     /// locks, the modify timestamp) is a write to its header object, and every write moves the
-    /// object's version; a watch does not, so mapping an image costs no measurement. Data writes
-    /// do not touch the header, but librbd moves the modify timestamp within
-    /// `rbd_mtime_update_interval` of them: the settle rule that protects reuse after an open
-    /// protects this one as well.
+    /// object's version. Data writes do not touch the header, and not every writer moves the modify
+    /// timestamp: the Linux kernel client (krbd, ceph-csi's default) never does, nor does librbd with
+    /// `rbd_mtime_update_interval` 0. What every writer does is watch the header while it has the
+    /// image mapped or open read-write. So numbers are reused only for an image nobody watches now
+    /// and nobody watched when they were measured, whose header has not moved since, and that was
+    /// measured after librbd's last recorded write had settled (a librbd client that opened, wrote
+    /// and closed between two scans within `rbd_mtime_update_interval` of its last timestamp). An
+    /// image in use is measured on every scan.
     func reused(_ previous: ImageUsage?, id: String?, header: ObjectProbe?) -> ImageUsage? {
         guard let previous, let header, previous.id == id, previous.headerVersion == header.version, previous.mode == mode,
-              settled(previous, modifyTimestamp: previous.modifyTimestamp)
+              header.watchers == 0, previous.watchers == 0, settled(previous, modifyTimestamp: previous.modifyTimestamp)
         else { return nil }
         var reused = previous
         reused.watchers = header.watchers
@@ -193,9 +197,10 @@ public struct ImageMeter: Sendable {
         let snapshots = try image.snapshots().filter { $0.namespace == .user }
         // One request to the header object: whether anyone has the image open is worth it on every scan.
         var head = Head(info: info, snapshots: snapshots, metadata: try image.metadata(), watchers: try image.watchers().count)
+        // The same rule as ``reused(_:id:header:)``: nobody watching, now or at the measurement.
         if let previous, previous.id == info.id, previous.mode == mode, previous.provisionedBytes == info.size,
            previous.modifyTimestamp == info.modifyTimestamp, previous.snapshotIDs == snapshots.map(\.id),
-           settled(previous, modifyTimestamp: info.modifyTimestamp)
+           head.watchers == 0, previous.watchers == 0, settled(previous, modifyTimestamp: info.modifyTimestamp)
         {
             head.reusable = true
             return head

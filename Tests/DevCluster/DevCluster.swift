@@ -91,6 +91,12 @@ public struct DevCluster: Sendable {
         try await Shell.run("ceph", ["--conf", configFile] + arguments)
     }
 
+    /// Runs the `rados` CLI on `pool` of this cluster and returns its standard output.
+    @discardableResult
+    public func rados(_ pool: String, _ arguments: String...) async throws -> String {
+        try await Shell.run("rados", ["--conf", configFile, "-p", pool] + arguments)
+    }
+
     /// Creates a pool initialised for RBD with a name unique to this run, runs `body`, and deletes it.
     public func withPool<T>(_ prefix: String = "test", _ body: (String) async throws -> T) async throws -> T {
         let name = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"

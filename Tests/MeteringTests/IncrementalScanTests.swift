@@ -37,11 +37,11 @@ struct IncrementalScanTests {
         }
     }
 
-    @Test("an image whose header did not change is reused without an open, with fresh watchers; every change is measured again, and both paths agree", arguments: UsageMode.allCases)
+    @Test("an image nobody watches whose header did not change is reused without an open; a watched one and every change are measured again, and both paths agree", arguments: UsageMode.allCases)
     func headerProbesSpareTheOpen(mode: UsageMode) async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("probe") { pool in
-            for name in ["a", "b", "c", "d", "e"] {
+            for name in ["a", "b", "c", "d", "e", "f"] {
                 try await dev.rbd("create", "--size", "256M", "--image-feature", "layering", "\(pool)/\(name)")
                 try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
             }
@@ -70,16 +70,17 @@ struct IncrementalScanTests {
             try await dev.rbd("bench", "--io-type", "write", "--io-size", "4K", "--io-total", "256K", "--io-pattern", "rand",
                               "--rbd_mtime_update_interval", "1", "\(pool)/d")
 
-            // A read-write handle on "a" watches its header during both scans, as a mapped device would.
+            // A read-write handle on "a" watches its header during both scans, as a mapped device
+            // would: whoever holds it may write without touching the header.
             let watch = try await Watch("a", in: context)
             let fast = await scan(librbdOnly: false, previous: previous)
             let slow = await scan(librbdOnly: true, previous: previous)
             try await watch.close()
             for report in [fast, slow] {
                 let images = Dictionary(uniqueKeysWithValues: report.images.map { ($0.image, $0) })
-                #expect(images.mapValues(\.reused) == ["a": true, "b": false, "c": false, "d": false, "e": false])
-                #expect(images["a"]?.watchers == 1, "watchers are fresh on a reused image")
-                #expect(images["a"]?.measuredAt == previous["\(pool)/a"]?.measuredAt, "a reused number keeps the time it was measured")
+                #expect(images.mapValues(\.reused) == ["a": false, "b": false, "c": false, "d": false, "e": false, "f": true])
+                #expect(images["a"]?.watchers == 1, "a watched image is measured again, with its watcher")
+                #expect(images["f"]?.measuredAt == previous["\(pool)/f"]?.measuredAt, "a reused number keeps the time it was measured")
                 #expect(images["b"]?.provisionedBytes == 512 << 20)
                 #expect(images["c"]?.snapshots == 1)
                 #expect(images["e"]?.snapshots == 0, "a removed snapshot shows at the next scan")
@@ -87,11 +88,58 @@ struct IncrementalScanTests {
             }
             #expect(opened(fast) == ["c"], "the unchanged image was never opened")
             #expect(fast.pools.first?.opened == opened(fast).count)
-            #expect(slow.pools.first?.opened == 5, "librbd_only opens every image")
+            #expect(slow.pools.first?.opened == 6, "librbd_only opens every image")
             let numbers = { (report: ScanReport) in
                 report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.watchers)] }
             }
             #expect(numbers(fast) == numbers(slow), "the fast path and librbd agree")
+        }
+    }
+
+    @Test("writes that never touch the header (krbd: a watched image, raw RADOS writes making a new object and growing another) show in the next scan; an unchanged image nobody watches stays reused and unopened", arguments: UsageMode.allCases)
+    func writesWithoutHeaderChangesShow(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("krbd") { pool in
+            for name in ["mapped", "idle"] {
+                try await dev.rbd("create", "--size", "256M", "--image-feature", "layering", "\(pool)/\(name)")
+                try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
+            }
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            func scan(_ previous: [String: ImageUsage]) async -> ScanReport {
+                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0)).scan(previous: previous)
+            }
+            // Held as the kernel client holds a mapped image: a watch on the header, nothing more.
+            let watch = try await Watch("mapped", in: context)
+            let first = await scan([:])
+            try #require(first.succeeded)
+            let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
+            let before = try #require(previous["\(pool)/mapped"])
+
+            // What krbd sends: writes to the data objects (rbd_data.ID.%016x), the header untouched.
+            let prefix = "rbd_data.\(before.id)."
+            let objects = try await dev.rados(pool, "ls").split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+            let grown = try #require(objects.first)
+            // "POOL/OBJECT mtime ..., size N"
+            let stat = try await dev.rados(pool, "stat", grown).trimmingCharacters(in: .whitespacesAndNewlines)
+            let length = try #require(stat.split(separator: " ").last.flatMap { Int($0) }, "\(stat)")
+            let fresh = try #require((0..<64).map { prefix + String(format: "%016llx", $0) }.first { !objects.contains($0) })
+            try await TemporaryFolder.with("rbd-meter-krbd") { folder in
+                let block = folder.appendingPathComponent("block").path
+                try Data(repeating: 0xAB, count: 4096).write(to: URL(fileURLWithPath: block))
+                try await dev.rados(pool, "put", grown, block, "--offset", "\(length)")
+                try await dev.rados(pool, "put", fresh, block)
+            }
+
+            let second = await scan(previous)
+            try await watch.close()
+            let images = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0) })
+            #expect(images["idle"]?.reused == true && images["idle"]?.opened == false, "the idle image costs no measurement")
+            let mapped = try #require(images["mapped"])
+            #expect(!mapped.reused)
+            #expect(mapped.usedBytes > before.usedBytes, "the writes show in the next scan")
+            let du = try #require(try await dev.du("\(pool)/mapped", exact: mode == .exact).first)
+            #expect(mapped.usedBytes == du.used_size, "and agree with rbd du")
         }
     }
 
