@@ -10,17 +10,21 @@ public actor ObjectIndex {
         /// Whether the pool holds snapshot clones. Without any, a listed object is a head object;
         /// with some, an object listed may be a clone whose head is gone.
         public var poolHasClones: Bool
+        /// Whether the pool has pool snapshots (`ceph osd pool mksnap`): every write to it then
+        /// carries their snapshot context, whatever the image's own snapshots.
+        public var poolHasSnapshots: Bool = false
 
         /// Whether every object listed under an image's prefix is a head object, so that an image
         /// without snapshots can be counted from the listing alone. It is so for an image that never
-        /// had a snapshot (`snapshotSequence` 0): no write to it carried a snapshot context, so the
-        /// OSDs never cloned its objects, whatever other images of the pool did (a Kubernetes
-        /// pool with a single VolumeSnapshot has clones). Pool snapshots cannot clone them either:
-        /// librbd refuses to create an image in a pool that has any, and a pool holding images
-        /// refuses new ones. Otherwise, or when the sequence is not known (`nil`), only a pool
-        /// without clones says so.
+        /// had a snapshot (`snapshotSequence` 0) in a pool without pool snapshots: no write to it
+        /// carried a snapshot context, so the OSDs never cloned its objects, whatever other images
+        /// of the pool did (a Kubernetes pool with a single VolumeSnapshot has clones). librbd
+        /// refuses to create an image in a pool with pool snapshots, and `rbd pool init` makes a pool
+        /// refuse them, but a pool whose images were created with `rbd_validate_pool = false` can
+        /// have both. Otherwise, or when the sequence is not known (`nil`), only a pool without
+        /// clones says so.
         public func holdsOnlyHeads(snapshotSequence: UInt64?) -> Bool {
-            snapshotSequence == 0 || !poolHasClones
+            (snapshotSequence == 0 && !poolHasSnapshots) || !poolHasClones
         }
     }
 
@@ -57,7 +61,9 @@ public actor ObjectIndex {
                 let objects = try await context.dataObjects()
                 // Without statistics (no manager yet), assume clones: the diff is always right.
                 let clones = (try? await context.poolStatistics().clones) ?? 1
-                result = .success(Listing(objects: objects, poolHasClones: clones > 0))
+                // Unknown counts as having some: the diff is always right.
+                let poolSnapshots = (try? await context.poolSnapshotCount()) ?? 1
+                result = .success(Listing(objects: objects, poolHasClones: clones > 0, poolHasSnapshots: poolSnapshots > 0))
             } catch {
                 result = .failure(error)
             }

@@ -94,6 +94,24 @@ public final class IOContext: @unchecked Sendable {
         }
     }
 
+    /// How many pool snapshots (`ceph osd pool mksnap`) the pool has; RBD pools normally have none,
+    /// as they use self-managed snapshots. Implements: `rados_ioctx_snap_list`.
+    public func poolSnapshotCount() async throws -> Int {
+        try await cluster.pool.run {
+            var capacity = 16
+            while true {
+                var snapshots = [rados_snap_t](repeating: 0, count: capacity)
+                let result = rados_ioctx_snap_list(self.handle, &snapshots, Int32(capacity))
+                if result == -ERANGE {
+                    capacity *= 4
+                    continue
+                }
+                try check(result, "list pool snapshots of", self.pool)
+                return Int(result)
+            }
+        }
+    }
+
     // MARK: Namespaces
 
     /// The RBD namespaces of the pool, without the default one. Implements: `rbd_namespace_list`.

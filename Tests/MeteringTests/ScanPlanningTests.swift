@@ -75,4 +75,16 @@ struct ScanPlanningTests {
         #expect(identity == KubernetesIdentity(pv: "pvc-1234", pvc: "data-db-0", pvcNamespace: "shop"))
         #expect(KubernetesIdentity(metadata: [:]).isEmpty)
     }
+
+    @Test("listed objects are taken for head objects only where no snapshot context can have cloned them")
+    func listingHoldsOnlyHeads() {
+        func listing(clones: Bool, poolSnapshots: Bool) -> ObjectIndex.Listing {
+            ObjectIndex.Listing(objects: [:], poolHasClones: clones, poolHasSnapshots: poolSnapshots)
+        }
+        #expect(listing(clones: true, poolSnapshots: false).holdsOnlyHeads(snapshotSequence: 0), "an image that never had a snapshot")
+        #expect(!listing(clones: true, poolSnapshots: true).holdsOnlyHeads(snapshotSequence: 0), "unless the pool has pool snapshots")
+        #expect(!listing(clones: true, poolSnapshots: false).holdsOnlyHeads(snapshotSequence: 3))
+        #expect(!listing(clones: true, poolSnapshots: false).holdsOnlyHeads(snapshotSequence: nil))
+        #expect(listing(clones: false, poolSnapshots: true).holdsOnlyHeads(snapshotSequence: 3), "a pool without clones holds heads only")
+    }
 }

@@ -19,6 +19,28 @@ struct BindingTests {
         }
     }
 
+    @Test("pool snapshots are counted: none in an RBD pool, each one made with ceph osd pool mksnap in a plain pool")
+    func poolSnapshotsAreCounted() async throws {
+        let dev = try await DevCluster.shared()
+        let cluster = try await dev.connect()
+        let inRBDPool = try await dev.withPool("rbd-snaps") { pool in
+            try await cluster.ioContext(pool: pool).poolSnapshotCount()
+        }
+        #expect(inRBDPool == 0)
+        // A pool nobody initialised for RBD still takes pool snapshots.
+        let plain = "plain-snaps-\(UUID().uuidString.prefix(8).lowercased())"
+        try await dev.ceph("osd", "pool", "create", plain, "8")
+        do {
+            try await dev.ceph("osd", "pool", "mksnap", plain, "one")
+            try await dev.ceph("osd", "pool", "mksnap", plain, "two")
+            #expect(try await cluster.ioContext(pool: plain).poolSnapshotCount() == 2)
+            try await dev.deletePool(plain)
+        } catch {
+            try? await dev.deletePool(plain)
+            throw error
+        }
+    }
+
     @Test("a missing pool is a typed not-found error")
     func missingPoolIsNotFound() async throws {
         let cluster = try await DevCluster.shared().connect()
