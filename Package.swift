@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["Config", "Metering"]
+            dependencies: ["Config", "Metering", "TestSupport"]
         ),
         .testTarget(
             name: "RBDMeterCLITests",

@@ -1,6 +1,7 @@
 import Foundation
 import Metering
 import RBD
+import TestSupport
 
 /// A pool of images the benchmark times.
 struct Fixture: CustomStringConvertible {
@@ -94,17 +95,3 @@ extension Bench {
         }
     }
 }
-
-/// A small, seeded generator, so that every run writes at the same offsets.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import TestSupport
 import Testing
 
 /// Random damage to the example config: every variant either loads or fails with a ConfigError that
@@ -10,19 +11,7 @@ struct ConfigFuzzTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: ExampleConfigTests.root.appendingPathComponent("config.json")))
     }
 
-    /// A deterministic generator, so that a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func randomValue(_ random: inout Generator) -> Any {
+    static func randomValue(_ random: inout SplitMix) -> Any {
         switch Int.random(in: 0..<12, using: &random) {
         case 0: return NSNull()
         case 1: return Bool.random(using: &random)
@@ -40,7 +29,7 @@ struct ConfigFuzzTests {
     }
 
     /// Replaces, removes or adds one key somewhere in the tree.
-    static func mutate(_ value: Any, _ random: inout Generator, depth: Int = 0) -> Any {
+    static func mutate(_ value: Any, _ random: inout SplitMix, depth: Int = 0) -> Any {
         if var object = value as? [String: Any], !object.isEmpty {
             let key = object.keys.sorted()[Int.random(in: 0..<object.count, using: &random)]
             switch Int.random(in: 0..<5, using: &random) {
@@ -61,7 +50,7 @@ struct ConfigFuzzTests {
 
     @Test("a thousand damaged configs load or fail with a message naming the file and the key", arguments: [1, 2, 3, 4])
     func damagedConfigsFailCleanly(seed: UInt64) throws {
-        var random = Generator(state: seed)
+        var random = SplitMix(seed: seed)
         let example = try Self.example()
         var failures = 0
         for _ in 0..<250 {
