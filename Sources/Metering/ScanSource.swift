@@ -115,7 +115,7 @@ public struct ClusterScanSource: ScanSource {
         do {
             fresh = try await connector.connectAnother()
         } catch {
-            logger.warning("cannot make a fresh connection to retry timed-out pools", metadata: ["error": "\(ScanFailure(error).message)"])
+            logger.warning("cannot make a fresh connection to retry the failing pools", metadata: ["error": "\(ScanFailure(error).message)"])
             return
         }
         let scanner = Scanner(cluster: fresh, options: options, logger: logger)
@@ -133,8 +133,8 @@ public struct ClusterScanSource: ScanSource {
         guard !answered.isEmpty else { return }
         await connector.replace(with: fresh)
         report.reconnects += 1
-        logger.warning("replaced the cluster connection: a fresh one was answered where it timed out", metadata: [
-            "pools": "\(answered.joined(separator: ","))", "timeouts": "\(Self.reconnectAfterTimeouts)",
+        logger.warning("replaced the cluster connection: a fresh one was answered where it failed", metadata: [
+            "pools": "\(answered.joined(separator: ","))",
         ])
     }
 }
