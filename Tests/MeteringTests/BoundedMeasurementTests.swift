@@ -24,41 +24,32 @@ struct BoundedMeasurementTests {
         }
     }
 
-    /// Starts a run of four items, two at a time, until `deadline`, and returns once both first
-    /// measurements are under way (and held).
-    static func startRun(until deadline: ContinuousClock.Instant, _ measurements: HeldMeasurements) async throws -> Task<BoundedRunEnd, Never> {
-        let run = Task {
-            await measureBounded(Array(0..<4), limit: 2, deadline: deadline, measure: { _ in await measurements.measure() }, receive: { _ in true })
-        }
-        try #require(try await poll(seconds: 60, every: .milliseconds(5)) { measurements.count == 2 })
-        return run
-    }
-
     @Test("a run cancelled under a pool time budget ends as cancelled, not as over its budget")
     func cancellationIsNotADeadline() async throws {
-        // Which child reports first after the cancellation (the deadline's sleep or a measurement)
-        // is up to the scheduler; the bug showed only when the sleep did (about one run in three),
-        // so the run is repeated until each order has surely come up.
-        for _ in 0..<20 {
-            let measurements = HeldMeasurements()
-            let run = try await Self.startRun(until: .now + .seconds(600), measurements)
-            // The measurements end only after the cancellation.
-            run.cancel()
-            measurements.release()
-            #expect(await run.value == .cancelled)
-            measurements.release()
+        let measurements = HeldMeasurements()
+        let run = Task {
+            await measureBounded(Array(0..<4), limit: 2, deadline: .now + .seconds(600), measure: { _ in await measurements.measure() }, receive: { _ in true })
         }
+        // Cancel only once measurements are under way, and let them end only after the cancellation.
+        #expect(try await poll(seconds: 60, every: .milliseconds(5)) { measurements.count == 2 })
+        run.cancel()
+        measurements.release()
+        #expect(await run.value == .cancelled)
+        measurements.release()
     }
 
     @Test("a run that outlives its deadline ends as over its budget")
     func deadlineEndsTheRun() async throws {
         let measurements = HeldMeasurements()
-        let deadline = ContinuousClock.now + .milliseconds(50)
-        let run = try await Self.startRun(until: deadline, measurements)
-        // The deadline passes while both measurements are held; they end only after it.
-        try await Task.sleep(until: deadline + .milliseconds(50), clock: .continuous)
+        let run = Task {
+            await measureBounded(Array(0..<4), limit: 2, deadline: .now + .milliseconds(50), measure: { _ in await measurements.measure() }, receive: { _ in true })
+        }
+        #expect(try await poll(seconds: 60, every: .milliseconds(5)) { measurements.count == 2 })
+        // The deadline passes while both measurements are held; they end only when the run has.
+        let ended = Task { await run.value }
+        try await Task.sleep(for: .milliseconds(100))
         measurements.release()
-        #expect(await run.value == .deadline)
+        #expect(await ended.value == .deadline)
         measurements.release()
     }
 }
