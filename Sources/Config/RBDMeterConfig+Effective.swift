@@ -26,7 +26,7 @@ extension RBDMeterConfig {
                 "pool_time_budget_seconds": scan.poolTimeBudget.map { .number($0.inSeconds) } ?? .null,
                 "backoff_max_seconds": .number(timing.maximumBackoff.inSeconds),
                 "listing": .bool(scan.useListing),
-                "full_rescan_every": .integer(Int64(scan.fullRescanEvery)),
+                "full_rescan_seconds": .number(scan.fullRescanSeconds),
                 "reuse_settle_seconds": .number(scan.reuseSettleSeconds),
                 "librbd_only": .bool(scan.librbdOnly),
                 "shard": .optional(scan.shard?.description),

@@ -50,7 +50,10 @@ extension RBDMeterConfig {
             scan.poolTimeBudget = .seconds(budget)
         }
         scan.useListing = try section.bool("listing") ?? scan.useListing
-        scan.fullRescanEvery = try section.integer("full_rescan_every", in: 1...100_000, what: "a number of scans").map(Int.init) ?? scan.fullRescanEvery
+        if section.members["full_rescan_every"] != nil {
+            throw section.error("full_rescan_every", "was replaced by full_rescan_seconds: numbers are measured again once they are that old (every N scans is N × interval_seconds)")
+        }
+        scan.fullRescanSeconds = try section.number("full_rescan_seconds", in: 0...86400 * 7, what: "a number of seconds") ?? scan.fullRescanSeconds
         scan.reuseSettleSeconds = try section.number("reuse_settle_seconds", in: 0...86400 * 7, what: "a number of seconds") ?? scan.reuseSettleSeconds
         scan.librbdOnly = try section.bool("librbd_only") ?? scan.librbdOnly
         if let spec = try section.string("shard") {

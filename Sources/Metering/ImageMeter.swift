@@ -17,13 +17,25 @@ public struct ImageMeter: Sendable {
     /// be reused while nothing changed. librbd moves the timestamp at most every
     /// `rbd_mtime_update_interval` (60 s by default), so writes within that window leave it alone;
     /// a measurement that started later than that saw them all.
+    /// The modify timestamp is the OSD's time, so the measurement's start is compared on the
+    /// cluster's clock, as far as `clock` can prove it (see ``ClusterClock``).
     public var reuseSettleSeconds: Double
+    /// How old reused numbers may grow before the image is measured again whatever the signals say:
+    /// the bound on what no signal shows (see the README's "Incremental scans"). 0: never reused.
+    public var fullRescanSeconds: Double
+    /// Fed with every OSD stamp this meter reads; shared by the scans whose numbers are reused.
+    public var clock: ClusterClock
 
-    public init(mode: UsageMode, objectsPerRange: UInt64 = 1024, reuseSettleSeconds: Double = 120) {
+    public init(
+        mode: UsageMode, objectsPerRange: UInt64 = 1024, reuseSettleSeconds: Double = 120, fullRescanSeconds: Double = 3600,
+        clock: ClusterClock = ClusterClock()
+    ) {
         precondition(objectsPerRange > 0)
         self.mode = mode
         self.objectsPerRange = objectsPerRange
         self.reuseSettleSeconds = reuseSettleSeconds
+        self.fullRescanSeconds = fullRescanSeconds
+        self.clock = clock
     }
 
     /// Measures `name` in `context`.
@@ -42,7 +54,9 @@ public struct ImageMeter: Sendable {
         previous: ImageUsage? = nil, header: ObjectProbe? = nil, imageHeader: ImageHeader? = nil
     ) async throws -> ImageUsage {
         if let reused = reused(previous, id: id, header: header) { return reused }
-        let started = Date()
+        // What the listing did not see, the numbers do not hold: a measurement from a listing made
+        // earlier counts from when the listing started.
+        var started = Date()
         if let imageHeader, let index,
            let counted = try await countedFromListing(name, header: imageHeader, probe: header, in: context, index: index) {
             return counted
@@ -78,6 +92,7 @@ public struct ImageMeter: Sendable {
         var candidates: [Range<UInt64>]?
         if let index, Self.isListable(info) {
             let listing = try await index.get()
+            started = min(started, listing.startedAt)
             let objects = listing.objects[info.blockNamePrefix] ?? []
             if head.snapshots.isEmpty && mode == .object && listing.holdsOnlyHeads(snapshotSequence: nil) {
                 // Every listed object is a head object: count it, no request needed.
@@ -123,7 +138,7 @@ public struct ImageMeter: Sendable {
     /// image in use is measured on every scan.
     func reused(_ previous: ImageUsage?, id: String?, header: ObjectProbe?) -> ImageUsage? {
         guard let previous, let header, previous.id == id, previous.headerVersion == header.version, previous.mode == mode,
-              header.watchers == 0, previous.watchers == 0, settled(previous, modifyTimestamp: previous.modifyTimestamp)
+              header.watchers == 0, previous.watchers == 0, reusable(previous, modifyTimestamp: previous.modifyTimestamp)
         else { return nil }
         var reused = previous
         reused.watchers = header.watchers
@@ -146,9 +161,9 @@ public struct ImageMeter: Sendable {
               info.dataPoolID == nil, !info.features.contains(.migrating),
               ImageFeatures.known.isSuperset(of: header.incompatibleFeatures)
         else { return nil }
-        let started = Date()
         let listing = try await index.get()
         guard listing.holdsOnlyHeads(snapshotSequence: header.snapshotSequence) else { return nil }
+        let started = min(Date(), listing.startedAt)
         let objects = listing.objects[info.blockNamePrefix] ?? []
         let bytes: UInt64
         switch mode {
@@ -172,9 +187,19 @@ public struct ImageMeter: Sendable {
             createTimestamp: info.createTimestamp, opened: false, headerVersion: probe.version)
     }
 
-    /// Whether `previous` was measured long enough after the image's last recorded write.
+    /// Whether `previous` may still be reused: younger than ``fullRescanSeconds``, measured after
+    /// its image's last recorded write had settled.
+    func reusable(_ previous: ImageUsage, modifyTimestamp: Double) -> Bool {
+        Date().timeIntervalSince(previous.measuredAt) < fullRescanSeconds && settled(previous, modifyTimestamp: modifyTimestamp)
+    }
+
+    /// Whether `previous` was measured long enough after the image's last recorded write, on the
+    /// cluster's clock: the OSD stamped the timestamp, so this host's clock proves nothing about it.
+    /// A settle time of 0 turns the rule off.
     private func settled(_ previous: ImageUsage, modifyTimestamp: Double) -> Bool {
-        modifyTimestamp > 0 && previous.measuredAt.timeIntervalSince1970 >= modifyTimestamp + reuseSettleSeconds
+        guard reuseSettleSeconds > 0 else { return true }
+        guard modifyTimestamp > 0, let measured = clock.earliestClusterTime(at: previous.measuredAt) else { return false }
+        return measured >= modifyTimestamp + reuseSettleSeconds
     }
 
     // MARK: Head
@@ -193,6 +218,7 @@ public struct ImageMeter: Sendable {
 
     private func readHead(_ image: Image, listable: Bool, previous: ImageUsage?, flag: CancellationFlag) throws -> Head {
         let info = try image.info()
+        clock.observe(stamp: info.modifyTimestamp)
         // Only user snapshots count, as in `rbd du`: trash, group and mirror snapshots are librbd's own.
         let snapshots = try image.snapshots().filter { $0.namespace == .user }
         // One request to the header object: whether anyone has the image open is worth it on every scan.
@@ -200,7 +226,7 @@ public struct ImageMeter: Sendable {
         // The same rule as ``reused(_:id:header:)``: nobody watching, now or at the measurement.
         if let previous, previous.id == info.id, previous.mode == mode, previous.provisionedBytes == info.size,
            previous.modifyTimestamp == info.modifyTimestamp, previous.snapshotIDs == snapshots.map(\.id),
-           head.watchers == 0, previous.watchers == 0, settled(previous, modifyTimestamp: info.modifyTimestamp)
+           head.watchers == 0, previous.watchers == 0, reusable(previous, modifyTimestamp: info.modifyTimestamp)
         {
             head.reusable = true
             return head

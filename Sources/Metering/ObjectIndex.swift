@@ -1,3 +1,4 @@
+import Foundation
 import RBD
 
 /// The data objects of one pool and namespace, listed at most once per scan, and only when an
@@ -13,6 +14,8 @@ public actor ObjectIndex {
         /// Whether the pool has pool snapshots (`ceph osd pool mksnap`): every write to it then
         /// carries their snapshot context, whatever the image's own snapshots.
         public var poolHasSnapshots: Bool = false
+        /// When the listing began: an object written after it may be missing.
+        public var startedAt = Date()
 
         /// Whether every object listed under an image's prefix is a head object, so that an image
         /// without snapshots can be counted from the listing alone. It is so for an image that never
@@ -56,6 +59,7 @@ public actor ObjectIndex {
             }
         case .idle:
             state = .listing(waiters: [])
+            let startedAt = Date()
             let result: Result<Listing, any Error>
             do {
                 let objects = try await context.dataObjects()
@@ -63,7 +67,7 @@ public actor ObjectIndex {
                 let clones = (try? await context.poolStatistics().clones) ?? 1
                 // Unknown counts as having some: the diff is always right.
                 let poolSnapshots = (try? await context.poolSnapshotCount()) ?? 1
-                result = .success(Listing(objects: objects, poolHasClones: clones > 0, poolHasSnapshots: poolSnapshots > 0))
+                result = .success(Listing(objects: objects, poolHasClones: clones > 0, poolHasSnapshots: poolSnapshots > 0, startedAt: startedAt))
             } catch {
                 result = .failure(error)
             }

@@ -19,8 +19,8 @@ public struct ScanOptions: Sendable, Equatable {
     public var useListing: Bool
     /// See ``ImageMeter/reuseSettleSeconds``.
     public var reuseSettleSeconds: Double
-    /// Every this many scans, no numbers are reused; 1 turns incremental scans off.
-    public var fullRescanEvery: Int
+    /// See ``ImageMeter/fullRescanSeconds``; 0 turns incremental scans off.
+    public var fullRescanSeconds: Double
     /// Only the images of this shard; `nil` for all.
     public var shard: Shard?
     /// Whether every image goes through a librbd open, as before header probes existed: for an
@@ -29,7 +29,7 @@ public struct ScanOptions: Sendable, Equatable {
 
     /// The meter these options ask for.
     var meter: ImageMeter {
-        ImageMeter(mode: mode, objectsPerRange: objectsPerRange, reuseSettleSeconds: reuseSettleSeconds)
+        ImageMeter(mode: mode, objectsPerRange: objectsPerRange, reuseSettleSeconds: reuseSettleSeconds, fullRescanSeconds: fullRescanSeconds)
     }
 
     public init(
@@ -42,7 +42,7 @@ public struct ScanOptions: Sendable, Equatable {
         poolTimeBudget: Duration? = nil,
         useListing: Bool = true,
         reuseSettleSeconds: Double = 120,
-        fullRescanEvery: Int = 12,
+        fullRescanSeconds: Double = 3600,
         shard: Shard? = nil,
         librbdOnly: Bool = false
     ) {
@@ -55,7 +55,7 @@ public struct ScanOptions: Sendable, Equatable {
         self.poolTimeBudget = poolTimeBudget
         self.useListing = useListing
         self.reuseSettleSeconds = reuseSettleSeconds
-        self.fullRescanEvery = fullRescanEvery
+        self.fullRescanSeconds = fullRescanSeconds
         self.shard = shard
         self.librbdOnly = librbdOnly
     }

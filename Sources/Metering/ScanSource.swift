@@ -27,8 +27,8 @@ public enum ScanAttempt: Sendable {
 }
 
 /// Scans the real cluster through a ``ClusterConnector``, handing each scan the previous one's
-/// numbers so that unchanged images are not measured again, except on every
-/// ``ScanOptions/fullRescanEvery``-th scan.
+/// numbers so that unchanged images are not measured again (until they are
+/// ``ScanOptions/fullRescanSeconds`` old).
 ///
 /// A pool that timed out before is scanned cautiously (one image at a time, small request windows),
 /// so that an OSD that is still stuck does not get a full window of requests queued again. A pool
@@ -41,6 +41,7 @@ public struct ClusterScanSource: ScanSource {
     public let options: ScanOptions
     public let logger: Logger
     private let memory = ScanMemory()
+    private let clock = ClusterClock()
 
     /// Scans in a row a pool must time out, the monitors answering, before a fresh connection is
     /// tried for it: one timeout is an OSD's stall, two is worth a new connection's handshake.
@@ -64,13 +65,6 @@ public struct ClusterScanSource: ScanSource {
     /// What the previous scans measured, for the next one.
     actor ScanMemory {
         var images: [String: ImageUsage] = [:]
-        var scans = 0
-
-        /// The numbers the next scan may reuse: none on a full scan.
-        func next(fullEvery: Int) -> [String: ImageUsage] {
-            defer { scans += 1 }
-            return fullEvery > 1 && scans % fullEvery != 0 ? images : [:]
-        }
 
         /// Keeps the images of pools scanned to the end; a failed pool's images are measured anew.
         func remember(_ report: ScanReport) {
@@ -91,8 +85,8 @@ public struct ClusterScanSource: ScanSource {
             logger.error("cannot connect to the cluster", metadata: ["error": "\(failure.message)"])
             return .unreachable(failure)
         }
-        let previous = await memory.next(fullEvery: options.fullRescanEvery)
-        var report = await Scanner(cluster: cluster, options: options, logger: logger)
+        let previous = await memory.images
+        var report = await Scanner(cluster: cluster, options: options, logger: logger, clock: clock)
             .scan(previous: previous, skipping: backoff.waiting(at: .now), cautious: Set(backoff.pools.keys))
         if !report.clusterUnreachable {
             await retryOnFreshConnection(&report, backoff: backoff, previous: previous)
@@ -118,7 +112,7 @@ public struct ClusterScanSource: ScanSource {
             logger.warning("cannot make a fresh connection to retry the failing pools", metadata: ["error": "\(ScanFailure(error).message)"])
             return
         }
-        let scanner = Scanner(cluster: fresh, options: options, logger: logger)
+        let scanner = Scanner(cluster: fresh, options: options, logger: logger, clock: clock)
         var answered: [String] = []
         for index in suspects {
             var retried = await scanner.scanPool(report.pools[index].pool, previous: previous, cautious: true)

@@ -16,6 +16,9 @@ public struct Scanner: Sendable {
     public var logger: Logger
     /// Told of every image measured, as it happens; for tests that must act while a scan runs.
     public var onImageMeasured: (@Sendable (ImageUsage) -> Void)?
+    /// The cluster's time as far as the OSDs' stamps prove it; shared by the scans whose numbers
+    /// follow each other, so that reuse can wait for the cluster's clock (see ``ClusterClock``).
+    public var clock: ClusterClock
     /// Header reads kept in flight per namespace; `nil` for the binding's default
     /// (``IOContext/headerReadWindow``).
     var requestWindow: Int?
@@ -25,11 +28,12 @@ public struct Scanner: Sendable {
 
     public init(
         cluster: Cluster, options: ScanOptions, logger: Logger = Logger(label: "rbd-meter.scanner"),
-        onImageMeasured: (@Sendable (ImageUsage) -> Void)? = nil
+        clock: ClusterClock = ClusterClock(), onImageMeasured: (@Sendable (ImageUsage) -> Void)? = nil
     ) {
         self.cluster = cluster
         self.options = options
         self.logger = logger
+        self.clock = clock
         self.onImageMeasured = onImageMeasured
     }
 
@@ -229,8 +233,10 @@ public struct Scanner: Sendable {
         let window = requestWindow ?? IOContext.headerReadWindow
         let headers = try await context.probeHeaders(imageIDs: probed.map { work[$0].id! }, window: window)
         try Self.endOnTimeout(headers)
+        let seen = Date()
         for (index, header) in zip(probed, headers) {
             work[index].header = try? header.get()
+            if let header = work[index].header { clock.observe(stamp: Double(header.modifiedNanoseconds) / 1e9, seenAt: seen) }
         }
         guard options.useListing else { return }
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
@@ -260,7 +266,11 @@ public struct Scanner: Sendable {
     /// that side of the crossover, not a measured crossover.
     static let listedObjectsPerImage: UInt64 = 256
 
-    private var meter: ImageMeter { options.meter }
+    private var meter: ImageMeter {
+        var meter = options.meter
+        meter.clock = clock
+        return meter
+    }
 
     private enum Outcome: Sendable {
         case measured(ImageUsage)

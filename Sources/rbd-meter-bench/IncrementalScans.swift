@@ -27,7 +27,7 @@ extension Bench {
             {"ceph": {"conf": "\(cephConf)", "osd_op_timeout_seconds": 600},
              "pools": {"names": ["\(fixture.pool)"]},
              "scan": {"interval_seconds": 1, "jitter": 0, "mode": "object", "concurrency": \(concurrency),
-                      "full_rescan_every": 100000, "reuse_settle_seconds": 0, "librbd_only": \(librbdOnly)},
+                      "full_rescan_seconds": 604800, "reuse_settle_seconds": 0, "librbd_only": \(librbdOnly)},
              "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"}}
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess(rbdMeter, ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", "info"])

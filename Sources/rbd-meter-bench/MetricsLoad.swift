@@ -23,7 +23,7 @@ extension Bench {
         try """
             {"ceph": {"conf": "\(cephConf)", "osd_op_timeout_seconds": 600},
              "pools": {"names": ["\(pool)"]},
-             "scan": {"interval_seconds": 1, "jitter": 0, "mode": "exact", "concurrency": \(concurrency), "full_rescan_every": 1},
+             "scan": {"interval_seconds": 1, "jitter": 0, "mode": "exact", "concurrency": \(concurrency), "full_rescan_seconds": 0},
              "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"}}
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess(rbdMeter, ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", "warning"])

@@ -23,6 +23,7 @@ struct ConfigValidationTests {
         (#"{"scan": {"concurrency": 2.5}}"#, "config.json: scan.concurrency: must be a whole number from 1 to 256, got 2.5"),
         (#"{"scan": {"concurrency": 1000}}"#, "config.json: scan.concurrency: must be a whole number from 1 to 256, got 1000"),
         (#"{"scan": {"mode": "fast"}}"#, #"config.json: scan.mode: must be "object" or "exact", got "fast""#),
+        (#"{"scan": {"full_rescan_every": 12}}"#, "config.json: scan.full_rescan_every: was replaced by full_rescan_seconds: numbers are measured again once they are that old (every N scans is N × interval_seconds)"),
         (#"{"scan": {"jitter": true}}"#, "config.json: scan.jitter: must be a fraction from 0 to 0.5, got true"),
         (#"{"ceph": {"id": 7}}"#, "config.json: ceph.id: must be a string, got 7"),
         (#"{"ceph": {"conf": ""}}"#, "config.json: ceph.conf: must not be empty"),

@@ -143,6 +143,48 @@ struct IncrementalScanTests {
         }
     }
 
+    @Test("a librbd writer that never moves the modify timestamp (rbd_mtime_update_interval 0) and holds the image open shows in the next scan, layering-only and fast-diff; its header untouched, an idle image beside it stays reused",
+          arguments: UsageMode.allCases, ["layering", "layering,exclusive-lock,object-map,fast-diff"])
+    func writerWithoutTimestampShows(mode: UsageMode, features: String) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("mtime0") { pool in
+            for name in ["open", "idle"] {
+                try await dev.rbd("create", "--size", "256M", "--image-feature", features, "\(pool)/\(name)")
+            }
+            // "open" gets only the writer's writes, so that the object written last is known to be new.
+            try await dev.write("\(pool)/idle", ioSize: "4K", total: "32K")
+            // librbd reads `conf_`-prefixed image metadata as configuration at open.
+            try await dev.rbd("image-meta", "set", "\(pool)/open", "conf_rbd_mtime_update_interval", "0")
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            func scan(_ previous: [String: ImageUsage]) async -> ScanReport {
+                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0)).scan(previous: previous)
+            }
+            let writer = try await Watch("open", in: context)
+            let block = [UInt8](repeating: 0xCD, count: 4096)
+            // The first write takes the exclusive lock (a header write), before the first scan.
+            try await writer.write(block, at: 0)
+            let first = await scan([:])
+            try #require(first.succeeded)
+            let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
+            let before = try #require(previous["\(pool)/open"])
+
+            // More bytes in the object written first, and a new object.
+            try await writer.write(block, at: 64 << 10)
+            try await writer.write(block, at: 200 << 20)
+            let second = await scan(previous)
+            try await writer.close()
+            let images = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0) })
+            #expect(images["idle"]?.reused == true && images["idle"]?.opened == false, "the idle image costs no measurement")
+            let open = try #require(images["open"])
+            #expect(open.headerVersion == before.headerVersion, "the writes left the header alone, as the case requires")
+            #expect(!open.reused)
+            #expect(open.usedBytes > before.usedBytes, "the writes show in the next scan")
+            let du = try #require(try await dev.du("\(pool)/open", exact: mode == .exact).first)
+            #expect(open.usedBytes == du.used_size, "and agree with rbd du")
+        }
+    }
+
     @Test("shards split a pool's images between them without overlap")
     func shardsPartitionImages() async throws {
         let dev = try await DevCluster.shared()
@@ -159,6 +201,30 @@ struct IncrementalScanTests {
             #expect(seen.sorted() == (0..<12).map { "img-\($0)" }.sorted())
             #expect(Shard(spec: "2/3") == Shard(index: 2, count: 3))
             #expect(Shard(spec: "3/3") == nil)
+        }
+    }
+
+    @Test("numbers counted from a namespace listing are dated from when the listing started, not from the image's turn", arguments: UsageMode.allCases)
+    func listingDatesTheMeasurement(mode: UsageMode) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("listed") { pool in
+            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/a")
+            try await dev.write("\(pool)/a", ioSize: "4K", total: "16K")
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            let id = try #require(try await context.images().first?.id)
+            let index = ObjectIndex(context: context)
+            let listing = try await index.get()
+            let probe = try #require(try await context.probeHeaders(imageIDs: [id]).first?.get())
+            let header = try #require(try await context.readImageHeaders(imageIDs: [id]).first?.get())
+            let meter = ImageMeter(mode: mode)
+            // From the header and the listing, unopened; and through librbd, with the listing's objects.
+            let unopened = try await meter.measure("a", id: id, in: context, index: index, header: probe, imageHeader: header)
+            let opened = try await meter.measure("a", id: id, in: context, index: index)
+            #expect(unopened.method == .headerListing && !unopened.opened)
+            #expect(opened.method == .listing && opened.opened)
+            #expect(unopened.measuredAt <= listing.startedAt)
+            #expect(opened.measuredAt <= listing.startedAt)
         }
     }
 }

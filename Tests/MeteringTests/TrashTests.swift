@@ -57,7 +57,7 @@ struct TrashTests {
             try await dev.rbd("trash", "mv", "\(pool)/tenant/kernel")
 
             let cluster = try await dev.connect()
-            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, fullRescanEvery: 1))
+            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, fullRescanSeconds: 0))
             let scan = await scanner.scanPool(pool)
             #expect(scan.failure == nil)
             #expect(scan.trashFailures.isEmpty)

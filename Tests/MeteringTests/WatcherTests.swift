@@ -38,7 +38,7 @@ struct WatcherTests {
             try await dev.rbd("create", "--size", "64M", "\(pool)/held")
             try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/idle")
             let cluster = try await dev.connect()
-            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], fullRescanEvery: 1))
+            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], fullRescanSeconds: 0))
 
             let before = await scanner.scanPool(pool)
             #expect(before.failure == nil)

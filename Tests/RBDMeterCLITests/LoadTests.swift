@@ -29,7 +29,7 @@ struct LoadTests {
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let config = folder.appendingPathComponent("config.json").path
                 try """
-                    {"pools": {"names": ["\(pool)"]}, "scan": {"interval_seconds": 5, "jitter": 0, "full_rescan_every": 1},
+                    {"pools": {"names": ["\(pool)"]}, "scan": {"interval_seconds": 5, "jitter": 0, "full_rescan_seconds": 0},
                      "database": {"path": "\(folder.appendingPathComponent("h.sqlite").path)"},
                      "api": {"tokens": [{"name": "load", "sha256": "\(digest)"}]}}
                     """.write(toFile: config, atomically: true, encoding: .utf8)
