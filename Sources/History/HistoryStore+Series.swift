@@ -16,17 +16,30 @@ extension HistoryStore: HistorySource {
             for sample in try SampleRecord.overlapping(from: start, until: end, in: db) {
                 rawStart[sample.imageRef] = min(rawStart[sample.imageRef] ?? .infinity, sample.firstAt)
                 let values = (Double(sample.provisionedBytes), Double(sample.usedBytes), Double(sample.totalUsedBytes))
-                for time in Set([max(sample.firstAt, start), min(sample.lastAt, end)]).sorted() {
-                    points[sample.imageRef, default: []].append(SeriesPoint(time: time, provisionedBytes: values.0, usedBytes: values.1, totalUsedBytes: values.2))
+                let times = Set([max(sample.firstAt, start), min(sample.lastAt, end)]).sorted()
+                for time in times {
+                    points[sample.imageRef, default: []].append(SeriesPoint(
+                        time: time, provisionedBytes: values.0, usedBytes: values.1, totalUsedBytes: values.2,
+                        continuesToNext: time < times.last!))
                 }
             }
+            var rollupTimes: [Int64: Set<Double>] = [:]
             for rollup in try RollupRecord.rows(resolution: .hour, from: start, until: end, in: db)
             where rollup.bucketStart + .hour <= (rawStart[rollup.imageRef] ?? .infinity) && rollup.bucketStart >= start {
+                rollupTimes[rollup.imageRef, default: []].insert(rollup.bucketStart + .hour / 2)
                 points[rollup.imageRef, default: []].append(SeriesPoint(
                     time: rollup.bucketStart + .hour / 2, provisionedBytes: Double(rollup.provisionedMaximum),
                     usedBytes: rollup.usedAverage, totalUsedBytes: rollup.totalUsedAverage))
             }
-            for key in points.keys { points[key]!.sort { $0.time < $1.time } }
+            for key in points.keys {
+                points[key]!.sort { $0.time < $1.time }
+                // An hour's roll-up, placed at its middle, reaches the next hour's, or raw samples
+                // that begin where it ends.
+                guard let rollups = rollupTimes[key] else { continue }
+                for index in points[key]!.indices.dropLast() where rollups.contains(points[key]![index].time) {
+                    points[key]![index].continuesToNext = points[key]![index + 1].time - points[key]![index].time <= .hour
+                }
+            }
             let scans = try ScanRecord.finished(from: start, until: end, in: db)
             let newest = try SampleRecord.latest(of: Array(images.keys), in: db).mapValues {
                 UnchangedStretch(since: $0.firstAt, watchers: $0.watchers, totalUsedBytes: Double($0.totalUsedBytes))
@@ -61,7 +74,7 @@ extension HistoryStore: HistorySource {
                     let clipped = (max(sample.firstAt, start), min(to, end))
                     guard clipped.1 > clipped.0 else { continue }
                     spans[ref, default: []].append(CoveredSpan(
-                        from: clipped.0, to: clipped.1, provisionedBytes: Double(sample.provisionedBytes),
+                        from: clipped.0, to: clipped.1, observedUntil: sample.lastAt, provisionedBytes: Double(sample.provisionedBytes),
                         usedBytes: Double(sample.usedBytes), totalUsedBytes: Double(sample.totalUsedBytes)))
                 }
             }

@@ -7,6 +7,12 @@ import Metering
 /// the sources overlap (the same database given twice, or two exporters metering the same images)
 /// and any sum would count it twice: that is an error, never a silent choice of one. An image seen
 /// by one shard and later by another (the number of shards changed) is two stretches of its history.
+///
+/// One rule decides both: a source observed an image from its first to its last observation in the
+/// period. The time a span covers after its last scan (until the next scan was due) belongs to no
+/// claim; at a handover it ends where the next source's first observation begins, as it ends at the
+/// next sample within one source, so that a handover quicker than one scan interval is no overlap
+/// and is not counted twice.
 public struct MergedHistory: HistorySource {
     public let sources: [any HistorySource]
 
@@ -40,15 +46,31 @@ public struct MergedHistory: HistorySource {
     public func coverage(from: Date, until: Date) async throws -> HistoryCoverage {
         var merged = HistoryCoverage(images: [:], spans: [:])
         var owners = Owners()
+        var stretches: [ImageRecord.Key: [Int64]] = [:]
         for source in sources {
             let part = try await source.coverage(from: from, until: until)
             for (ref, record) in part.images {
-                if let spans = part.spans[ref], let first = spans.first {
-                    try owners.claim(record, first.from..<spans.map(\.to).reduce(first.to, max), by: source.sourceName)
+                if let spans = part.spans[ref], let first = spans.map(\.from).min(), let last = spans.map(\.observedUntil).max() {
+                    try owners.claim(record, first..<last.nextUp, by: source.sourceName)
                 }
                 let new = Int64(merged.images.count + 1)
                 merged.images[new] = record
                 merged.spans[new] = part.spans[ref]
+                stretches[record.key, default: []].append(new)
+            }
+        }
+        // A stretch's tail ends where the image's next stretch begins.
+        for refs in stretches.values where refs.count > 1 {
+            func start(_ ref: Int64) -> Double { merged.spans[ref]?.map(\.from).min() ?? 0 }
+            let ordered = refs.sorted { start($0) < start($1) }
+            for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+                let next = start(later)
+                merged.spans[earlier] = merged.spans[earlier]?.compactMap { span in
+                    var clipped = span
+                    clipped.to = min(span.to, max(next, span.from))
+                    clipped.observedUntil = min(clipped.observedUntil, clipped.to)
+                    return clipped.to > clipped.from ? clipped : nil
+                }
             }
         }
         return merged

@@ -34,7 +34,9 @@ public struct PrometheusHistory: HistorySource {
                 extract.images[ref] = Self.record(image, ref: ref)
                 extract.points[ref] = image.runs.flatMap { run in
                     Set([run.first, run.last]).sorted().map {
-                        SeriesPoint(time: $0, provisionedBytes: run.provisionedBytes, usedBytes: run.usedBytes, totalUsedBytes: run.totalUsedBytes)
+                        SeriesPoint(
+                            time: $0, provisionedBytes: run.provisionedBytes, usedBytes: run.usedBytes, totalUsedBytes: run.totalUsedBytes,
+                            continuesToNext: $0 < run.last)
                     }
                 }
                 guard let timeline = timelines[image.exporter] else {
@@ -66,7 +68,7 @@ public struct PrometheusHistory: HistorySource {
                     if index + 1 < image.runs.count { to = min(to, image.runs[index + 1].first) }
                     guard to > run.first else { return nil }
                     return CoveredSpan(
-                        from: run.first, to: to, provisionedBytes: run.provisionedBytes, usedBytes: run.usedBytes, totalUsedBytes: run.totalUsedBytes)
+                        from: run.first, to: to, observedUntil: run.last, provisionedBytes: run.provisionedBytes, usedBytes: run.usedBytes, totalUsedBytes: run.totalUsedBytes)
                 }
             }
             return coverage

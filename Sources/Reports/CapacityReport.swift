@@ -149,11 +149,12 @@ public struct CapacityReport: Sendable {
     }
 
     /// The value an image had at `time`: its latest point at or before it, while the image was
-    /// observed (from its first point until the scans' silence after its last becomes a gap).
+    /// observed: within a run of unchanged scans, or until the scans' silence after a point becomes
+    /// a gap. No gap is filled, at the end of a history or in its middle.
     static func value(of points: [SeriesPoint], at time: Double, policy: ObservationPolicy) -> Double? {
-        guard let first = points.first, let last = points.last, time >= first.time, policy.isUnbroken(gap: time - last.time),
-              let index = points.lastIndex(where: { $0.time <= time })
-        else { return nil }
-        return points[index].totalUsedBytes
+        guard let index = points.lastIndex(where: { $0.time <= time }) else { return nil }
+        let point = points[index]
+        guard (point.continuesToNext && index + 1 < points.count) || policy.isUnbroken(gap: time - point.time) else { return nil }
+        return point.totalUsedBytes
     }
 }

@@ -97,6 +97,22 @@ struct CapacityReportTests {
         #expect(report.csv.hasPrefix("image,images,provisioned_bytes,used_bytes,total_used_bytes,growth_bytes_per_day,days_to_full\r\n"))
     }
 
+    @Test("a chart's value holds within a run of unchanged scans and for one usual silence after a point, and a gap in the middle of a history stays empty")
+    func valuesLeaveGapsInTheMiddleEmpty() {
+        let policy = ObservationPolicy(scanTimes: [0, 600, 1200])
+        func point(_ time: Double, _ bytes: Double, continues: Bool = false) -> SeriesPoint {
+            SeriesPoint(time: time, provisionedBytes: 100, usedBytes: bytes, totalUsedBytes: bytes, continuesToNext: continues)
+        }
+        // Unchanged from 0 to 3,000 s, then the exporter was down for a day, then one more scan.
+        let points = [point(0, 10, continues: true), point(3000, 10), point(90_000, 20)]
+        #expect(CapacityReport.value(of: points, at: 1500, policy: policy) == 10, "within the run")
+        #expect(CapacityReport.value(of: points, at: 3600, policy: policy) == 10, "one interval after the run's last scan")
+        #expect(CapacityReport.value(of: points, at: 50_000, policy: policy) == nil, "the day the exporter was down")
+        #expect(CapacityReport.value(of: points, at: 90_100, policy: policy) == 20)
+        #expect(CapacityReport.value(of: points, at: 99_000, policy: policy) == nil, "after the history's end")
+        #expect(CapacityReport.value(of: points, at: -1, policy: policy) == nil, "before its start")
+    }
+
     @Test("usage integrates observed time only and states the gap")
     func chargeback() async throws {
         let store = try await Self.history()

@@ -116,6 +116,31 @@ struct ShardedReportTests {
         }
     }
 
+    @Test("a handover quicker than one scan interval (shards reshuffled, pods restarted) is no overlap for any report, and its time counts once")
+    func quickHandoverIsNoOverlap() async throws {
+        try await TemporaryFolder.with("sharded-quick") { folder in
+            let (whole, shards) = try await Self.histories(in: folder)
+            defer { for store in [whole] + shards { try? store.close() } }
+            // Every image metered for two hours, its last scan half an interval before the shards' first.
+            let before = try HistoryStore(path: folder.appendingPathComponent("before.sqlite").path)
+            defer { try? before.close() }
+            let first = Self.start - 2 * 3600 + Self.step / 2
+            for index in 0..<12 {
+                try await before.record(Self.scan(at: 0, finishedAt: first + Double(index) * Self.step))
+            }
+            let since = Date(timeIntervalSince1970: Self.start - 2 * 3600)
+            let now = Date(timeIntervalSince1970: Self.start + 4 * 3600)
+            let merged = MergedHistory([before] + shards)
+            let report = try await CapacityReport.build(history: merged, since: since, now: now, grouping: .image, rules: [])
+            #expect(report.groups.count == 8)
+            let usage = try await UsageMetering.lines(history: merged, from: since, until: now, by: .image)
+            #expect(usage.count == 8)
+            // Observed from the first scan on, without a gap, until now: nothing twice.
+            let expected = (now.timeIntervalSince1970 - first) / 3600
+            #expect(usage.allSatisfy { abs($0.coveredHours - expected) < 0.001 }, "\(usage.map(\.coveredHours)) vs \(expected)")
+        }
+    }
+
     @Test("two databases holding the same image at the same time are refused with the image and both files named")
     func overlapIsAnError() async throws {
         try await TemporaryFolder.with("sharded-overlap") { folder in
