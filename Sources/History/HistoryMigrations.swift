@@ -88,6 +88,14 @@ enum HistoryMigrations {
                 t.add(column: "volumesnapshot_namespace", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v5: what incremental scans reuse, across restarts") { db in
+            try db.create(table: "reuse_image") { t in
+                t.primaryKey("spec", .text)
+                t.column("pool", .text).notNull()
+                t.column("usage", .text).notNull()
+            }
+            try db.create(index: "reuse_image_by_pool", on: "reuse_image", columns: ["pool"])
+        }
         return migrator
     }
 }

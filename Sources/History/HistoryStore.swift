@@ -31,6 +31,13 @@ public final class HistoryStore: Sendable {
         try database.close()
     }
 
+    /// What the latest scans left for the next one to reuse (see ``ReuseMemory``).
+    public func reuseMemory() async throws -> ReuseMemory {
+        try await read { db in
+            ReuseMemory(images: try ReuseRecord.all(in: db), clusterClockOffset: try MetaRecord.value(MetaRecord.clusterClockOffset, in: db))
+        }
+    }
+
     // MARK: Writing
 
     /// Writes one scan and its images' numbers in one transaction, then rolls up and prunes.
@@ -91,6 +98,8 @@ public final class HistoryStore: Sendable {
         try SampleRecord.extend(unchanged, to: scanID, at: time, in: db)
         let complete = report.pools.filter { $0.failure == nil }
         try TrashRecord.replace(pools: complete.map(\.pool), with: complete.flatMap(\.trash), scanID: scanID, at: time, in: db)
+        try ReuseRecord.replace(pools: complete.map(\.pool), with: images, in: db)
+        if let offset = report.clusterClockOffset { try MetaRecord.set(MetaRecord.clusterClockOffset, offset, in: db) }
         return scanID
     }
 

@@ -9,6 +9,8 @@ struct MetaRecord: Codable, FetchableRecord, PersistableRecord {
 
     static let rolledUpHoursUntil = "rolled_up_hours_until"
     static let rolledUpDaysUntil = "rolled_up_days_until"
+    /// ``ClusterClock/offset`` as the latest scan left it.
+    static let clusterClockOffset = "cluster_clock_offset"
 
     static func value(_ key: String, in db: Database) throws -> Double? {
         try MetaRecord.fetchOne(db, key: key)?.value

@@ -14,21 +14,27 @@ import Synchronization
 /// The OSDs of one cluster are assumed to agree with each other, as Ceph itself requires (NTP on
 /// every node); a jump of this host's wall clock shifts the bound by the jump.
 public final class ClusterClock: Sendable {
-    /// The largest `stamp - seen` observed, in seconds; `nil` before the first stamp.
-    private let offset = Mutex<Double?>(nil)
+    private let offsetBound: Mutex<Double?>
 
-    public init() {}
+    /// A clock that starts from a bound learned earlier (kept in the history across restarts: it
+    /// holds as long as both clocks ran at one rate).
+    public init(offset: Double? = nil) {
+        offsetBound = Mutex(offset)
+    }
+
+    /// The largest `stamp - seen` observed so far, in seconds; `nil` before the first stamp.
+    public var offset: Double? { offsetBound.withLock { $0 } }
 
     /// Records that the cluster had stamped `stamp` (seconds since 1970) by this host's instant `seen`.
     public func observe(stamp: Double, seenAt seen: Date = Date()) {
         guard stamp > 0 else { return }
         let candidate = stamp - seen.timeIntervalSince1970
-        offset.withLock { $0 = max($0 ?? candidate, candidate) }
+        offsetBound.withLock { $0 = max($0 ?? candidate, candidate) }
     }
 
     /// The latest cluster time (seconds since 1970) that had certainly passed at this host's
     /// `instant`; `nil` before any stamp was seen.
     public func earliestClusterTime(at instant: Date) -> Double? {
-        offset.withLock { $0 }.map { instant.timeIntervalSince1970 + $0 }
+        offset.map { instant.timeIntervalSince1970 + $0 }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import RBD
 
-/// What one image costs, measured at one moment.
-public struct ImageUsage: Sendable, Equatable {
+/// What one image costs, measured at one moment. Codable, so that the history can keep the latest
+/// numbers with what an incremental scan compares (``ClusterScanSource``'s memory) across restarts.
+public struct ImageUsage: Sendable, Equatable, Codable {
     public var pool: String
     /// The RBD namespace, "" for the default one.
     public var namespace: String

@@ -10,6 +10,9 @@ public struct ScanReport: Sendable {
     public var failure: ScanFailure?
     /// Times the cluster connection was replaced during this scan (see ``ClusterScanSource``).
     public var reconnects: Int = 0
+    /// What the scan's clock could prove of the cluster's time (``ClusterClock/offset``), for the
+    /// history to keep.
+    public var clusterClockOffset: Double?
 
     public init(startedAt: Date, finishedAt: Date, mode: UsageMode, pools: [PoolScan], failure: ScanFailure? = nil) {
         self.startedAt = startedAt

@@ -40,8 +40,8 @@ public struct ClusterScanSource: ScanSource {
     public let connector: ClusterConnector
     public let options: ScanOptions
     public let logger: Logger
-    private let memory = ScanMemory()
-    private let clock = ClusterClock()
+    private let memory: ScanMemory
+    private let clock: ClusterClock
 
     /// Scans in a row a pool must time out, the monitors answering, before a fresh connection is
     /// tried for it: one timeout is an OSD's stall, two is worth a new connection's handshake.
@@ -56,15 +56,23 @@ public struct ClusterScanSource: ScanSource {
             && (timeouts / reconnectAfterTimeouts).nonzeroBitCount == 1
     }
 
-    public init(connector: ClusterConnector, options: ScanOptions, logger: Logger) {
+    /// - Parameter resuming: what the previous process measured and proved of the cluster's clock
+    ///   (``HistoryStore/reuseMemory()``), so that its first scan is an incremental one.
+    public init(connector: ClusterConnector, options: ScanOptions, logger: Logger, resuming: ReuseMemory = ReuseMemory()) {
         self.connector = connector
         self.options = options
         self.logger = logger
+        memory = ScanMemory(images: resuming.images)
+        clock = ClusterClock(offset: resuming.clusterClockOffset)
     }
 
     /// What the previous scans measured, for the next one.
     actor ScanMemory {
-        var images: [String: ImageUsage] = [:]
+        var images: [String: ImageUsage]
+
+        init(images: [String: ImageUsage]) {
+            self.images = images
+        }
 
         /// Keeps the images of pools scanned to the end; a failed pool's images are measured anew.
         func remember(_ report: ScanReport) {

@@ -93,7 +93,8 @@ public struct Scanner: Sendable {
             }
             scans.append(scan)
         }
-        let report = ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
+        var report = ScanReport(startedAt: startedAt, finishedAt: Date(), mode: options.mode, pools: scans)
+        report.clusterClockOffset = clock.offset
         logger.info("scan finished", metadata: [
             "pools": "\(scans.count)", "images": "\(report.images.count)", "reused": "\(scans.reduce(0) { $0 + $1.reused })",
             "opened": "\(scans.reduce(0) { $0 + $1.opened })",

@@ -1,7 +1,7 @@
 import CRBD
 
 /// RBD image feature bits (`RBD_FEATURE_*`), named as `rbd info` names them.
-public struct ImageFeatures: OptionSet, Sendable, Hashable, CustomStringConvertible {
+public struct ImageFeatures: OptionSet, Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 

@@ -36,7 +36,7 @@ struct Daemon {
         let rules = config.quotas
 
         let connector = ClusterConnector(options: config.ceph, pool: pool, logger: logger)
-        let source = ClusterScanSource(connector: connector, options: config.scan, logger: logger)
+        let source = ClusterScanSource(connector: connector, options: config.scan, logger: logger, resuming: await resumedMemory(history))
         let scheduler = Scheduler(source: source, timing: config.timing, state: state, sinks: sinks, logger: logger)
         // The API has its own connection and threads, so that a long scan never delays it, and may
         // act as a Ceph client of its own, so that the metering key can stay read-only.
@@ -72,6 +72,20 @@ struct Daemon {
         await pool.shutdown()
         await apiPool.shutdown()
         logger.info("stopped")
+    }
+
+    /// What the previous process left for incremental scans: its first scan then measures only what
+    /// changed. Without it (no history, or unreadable), the first scan measures every image.
+    private func resumedMemory(_ history: HistoryStore?) async -> ReuseMemory {
+        guard let history else { return ReuseMemory() }
+        do {
+            let memory = try await history.reuseMemory()
+            logger.info("resuming incremental scans", metadata: ["images": "\(memory.images.count)"])
+            return memory
+        } catch {
+            logger.warning("cannot read what the previous scans measured; the first scan measures every image", metadata: ["error": "\(error)"])
+            return ReuseMemory()
+        }
     }
 
     /// The history store, or `nil` (with an error logged) when the database cannot be opened:

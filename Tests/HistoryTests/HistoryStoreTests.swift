@@ -22,6 +22,43 @@ struct HistoryStoreTests {
             pools: [PoolScan(pool: pool, images: failure == nil ? usages : [], failure: failure)])
     }
 
+    @Test("the store keeps what incremental scans reuse: each complete pool's latest images with their signals, the failed pool's from before, and the cluster clock's bound")
+    func reuseMemorySurvivesRestarts() async throws {
+        let path = Self.temporaryPath()
+        let start = 1_795_000_000.0
+        do {
+            let store = try HistoryStore(path: path)
+            defer { try? store.close() }
+            #expect(try await store.reuseMemory() == ReuseMemory(), "nothing before the first scan")
+            var first = Self.report(at: start, [("a", 100), ("b", 200), ("gone", 1)])
+            first.pools.append(PoolScan(pool: "other", images: Self.report(at: start, [("x", 5)], pool: "other").images))
+            first.pools[0].images[0].headerVersion = 41
+            first.pools[0].images[0].measuredAt = Date(timeIntervalSince1970: start - 1.25)
+            first.clusterClockOffset = -3.5
+            try await store.record(first)
+
+            // Then "a" is reused, "b" changed, "gone" is gone, and the other pool failed.
+            var second = Self.report(at: start + 60, [("a", 100), ("b", 250)])
+            second.pools[0].images[0] = first.pools[0].images[0]
+            second.pools[0].images[0].reused = true
+            second.pools.append(PoolScan(pool: "other", images: [], failure: ScanFailure(reason: .timeout, message: "timed out")))
+            try await store.record(second)
+        }
+        let reopened = try HistoryStore(path: path)
+        defer { try? reopened.close() }
+        let memory = try await reopened.reuseMemory()
+        #expect(memory.clusterClockOffset == -3.5)
+        #expect(Set(memory.images.keys) == ["rbd/a", "rbd/b", "other/x"])
+        #expect(memory.images["rbd/a"] == {
+            var a = Self.report(at: start, [("a", 100)]).images[0]
+            a.headerVersion = 41
+            a.measuredAt = Date(timeIntervalSince1970: start - 1.25)
+            return a
+        }(), "as first measured, every field")
+        #expect(memory.images["rbd/b"]?.usedBytes == 250)
+        #expect(memory.images["other/x"]?.usedBytes == 5, "a failed pool keeps its rows")
+    }
+
     @Test("an image whose numbers did not change extends its sample instead of adding rows")
     func unchangedNumbersExtendTheSpan() async throws {
         let store = try HistoryStore(path: Self.temporaryPath())

@@ -7,7 +7,7 @@ import Testing
 /// history growing, promtool and a real Prometheus server scraping it.
 @Suite("rbd-meter serve")
 struct ServeCommandTests {
-    static func writeConfig(pool: String, interval: Double = 2, extra: String = "") throws -> (config: String, database: String) {
+    static func writeConfig(pool: String, interval: Double = 2, scan: String = "", extra: String = "") throws -> (config: String, database: String) {
         let folder = try TemporaryFolder.make("rbd-meter-serve")
         let database = folder.appendingPathComponent("history.sqlite").path
         let config = folder.appendingPathComponent("config.json").path
@@ -15,7 +15,7 @@ struct ServeCommandTests {
         let json = """
             {"ceph": {"connect_timeout_seconds": 30, "osd_op_timeout_seconds": 60, "mon_op_timeout_seconds": 30},
              "pools": {"names": ["\(pool)"]},
-             "scan": {"interval_seconds": \(interval), "jitter": 0, "mode": "exact", "backoff_max_seconds": 2},
+             "scan": {"interval_seconds": \(interval), "jitter": 0, "mode": "exact", "backoff_max_seconds": 2\(scan)},
              "database": {"path": "\(database)"}\(extra)}
             """
         try json.write(toFile: config, atomically: true, encoding: .utf8)
@@ -107,6 +107,37 @@ struct ServeCommandTests {
             #expect(value == expected)
             #expect(try await prometheus.instantValue(#"up{job="rbd-meter"}"#) == 1)
             try await daemon.stop()
+        }
+    }
+
+    @Test("a restarted daemon's first scan reuses what the previous process measured, from the history, and measures what changed since")
+    func restartResumesIncrementalScans() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("resume") { pool in
+            for name in ["a", "b", "c"] {
+                try await dev.rbd("create", "--size", "256M", "--image-feature", "layering", "\(pool)/\(name)")
+                try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
+            }
+            // One scan per life (the interval is long), and the settle rule off: the images were just written.
+            let files = try Self.writeConfig(pool: pool, interval: 3600, scan: #", "reuse_settle_seconds": 0"#)
+            defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: files.config).deletingLastPathComponent().path) }
+            let first = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await first.waitUntilReady(), "\(first.log)")
+            #expect(try await first.stop() == 0)
+
+            try await dev.rbd("resize", "--size", "512M", "\(pool)/b")
+            let second = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
+            #expect(try await second.waitUntilReady(), "\(second.log)")
+            let samples = PrometheusText.samples(try await second.get("/metrics").body)
+            #expect(samples["rbd_meter_scans_total{result=\"success\"}"] == 1, "the first scan of this life")
+            #expect(samples["rbd_meter_images_reused{pool=\"\(pool)\"}"] == 2, "a and c kept their numbers")
+            #expect(samples["rbd_meter_images_opened{pool=\"\(pool)\"}"] == 0)
+            #expect(samples[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "b")] == Double(512 << 20))
+            for image in ["a", "c"] {
+                let du = try #require(try await dev.du("\(pool)/\(image)", exact: true).first)
+                #expect(samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: pool, image: image)] == Double(du.used_size))
+            }
+            #expect(try await second.stop() == 0)
         }
     }
 
