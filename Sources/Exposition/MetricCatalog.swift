@@ -37,6 +37,9 @@ public enum MetricCatalog {
     public static let imageModifiedTimestampSeconds = MetricFamily(
         "rbd_image_modified_timestamp_seconds", .gauge, labels: imageLabels,
         help: "When the image was last written as librbd records it (at most every rbd_mtime_update_interval, 60 s by default), in seconds since the epoch.")
+    public static let imageChangedTimestampSeconds = MetricFamily(
+        "rbd_image_changed_timestamp_seconds", .gauge, labels: imageLabels,
+        help: "When rbd-meter first measured the image's current provisioned, used and total used bytes, in seconds since the epoch: the latest change its scans saw, whatever client wrote (krbd never moves the modify timestamp), at most one scan late.")
     public static let imageOrphanCandidate = MetricFamily(
         "rbd_image_orphan_candidate", .gauge, labels: imageLabels,
         help: "1 when the image names neither a PV nor a VolumeSnapshot in a pool where other images do (ceph-csi metadata): possibly left behind by Kubernetes; 0 otherwise.")
@@ -209,7 +212,7 @@ public enum MetricCatalog {
 
     /// Every family above, in the order `/metrics` renders them.
     public static let all: [MetricFamily] = [
-        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageParentOverlapBytes, imageCreatedTimestampSeconds, imageModifiedTimestampSeconds,
+        imageProvisionedBytes, imageUsedBytes, imageTotalUsedBytes, imageSnapshots, imageWatchers, imageParentOverlapBytes, imageCreatedTimestampSeconds, imageModifiedTimestampSeconds, imageChangedTimestampSeconds,
         imageOrphanCandidate, imageInfo,
         namespaceProvisionedBytes, namespaceUsedBytes, namespaceTotalUsedBytes, namespaceImages,
         poolProvisionedBytes, poolUsedBytes, poolTotalUsedBytes, poolImages, poolInvalidObjectMaps,

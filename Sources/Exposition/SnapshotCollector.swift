@@ -44,6 +44,7 @@ public struct SnapshotCollector: MetricsCollector {
         let timestamps: [(MetricFamily, (ImageUsage) -> Double)] = [
             (Catalog.imageCreatedTimestampSeconds, \.createTimestamp),
             (Catalog.imageModifiedTimestampSeconds, \.modifyTimestamp),
+            (Catalog.imageChangedTimestampSeconds, { $0.changedAt?.timeIntervalSince1970 ?? 0 }),
         ]
         for (family, value) in timestamps {
             writer.family(family)

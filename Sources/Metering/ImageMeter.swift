@@ -53,6 +53,24 @@ public struct ImageMeter: Sendable {
         _ name: String, id: String? = nil, in context: IOContext, index: ObjectIndex? = nil,
         previous: ImageUsage? = nil, header: ObjectProbe? = nil, imageHeader: ImageHeader? = nil
     ) async throws -> ImageUsage {
+        var usage = try await measureNumbers(name, id: id, in: context, index: index, previous: previous, header: header, imageHeader: imageHeader)
+        usage.changedAt = Self.changedAt(usage, previous: previous)
+        return usage
+    }
+
+    /// When `usage`'s numbers were first measured: `previous`'s time if it had the same ones.
+    static func changedAt(_ usage: ImageUsage, previous: ImageUsage?) -> Date {
+        if let previous, let since = previous.changedAt, previous.id == usage.id, previous.provisionedBytes == usage.provisionedBytes,
+           previous.usedBytes == usage.usedBytes, previous.totalUsedBytes == usage.totalUsedBytes {
+            return since
+        }
+        return usage.measuredAt
+    }
+
+    private func measureNumbers(
+        _ name: String, id: String?, in context: IOContext, index: ObjectIndex?,
+        previous: ImageUsage?, header: ObjectProbe?, imageHeader: ImageHeader?
+    ) async throws -> ImageUsage {
         if let reused = reused(previous, id: id, header: header) { return reused }
         // What the listing did not see, the numbers do not hold: a measurement from a listing made
         // earlier counts from when the listing started.

@@ -53,6 +53,11 @@ public struct ImageUsage: Sendable, Equatable, Codable {
     /// device, a VM, `rbd bench`) holds a watch; read-only handles such as rbd-meter's hold none.
     /// Read on every scan, also when the numbers are reused. 0 means nobody has the image open.
     public var watchers: Int
+    /// When rbd-meter first measured these numbers (provisioned, used and total used bytes): the
+    /// latest change its scans saw, whatever client wrote (the kernel client never moves the modify
+    /// timestamp), at most one scan after it happened. Kept across restarts with the history. `nil`
+    /// before the first measurement. Overwrites in place, which change no number, do not move it.
+    public var changedAt: Date?
     /// For a clone, the bytes of its range that still read through to its parent snapshot (`rbd
     /// info`'s overlap): what it shares with the parent instead of storing; 0 for other images.
     public var parentOverlapBytes: UInt64
@@ -65,7 +70,7 @@ public struct ImageUsage: Sendable, Equatable, Codable {
         modifyTimestamp: Double = 0, objectSize: UInt64 = 4 << 20, mode: UsageMode = .exact,
         measuredAt: Date = Date(timeIntervalSince1970: 0), snapshotIDs: [UInt64] = [], reused: Bool = false,
         watchers: Int = 0, createTimestamp: Double = 0, parentOverlapBytes: UInt64 = 0,
-        opened: Bool = true, headerVersion: UInt64? = nil
+        opened: Bool = true, headerVersion: UInt64? = nil, changedAt: Date? = nil
     ) {
         self.pool = pool
         self.namespace = namespace
@@ -91,6 +96,7 @@ public struct ImageUsage: Sendable, Equatable, Codable {
         self.parentOverlapBytes = parentOverlapBytes
         self.opened = opened
         self.headerVersion = headerVersion
+        self.changedAt = changedAt
     }
 
     /// `pool/[namespace/]image`.

@@ -22,7 +22,8 @@ struct RenderingTests {
             provisionedBytes: 1 << 40, usedBytes: 123_456_789, totalUsedBytes: 123_456_789, snapshots: 0,
             features: .defaults, parent: "rbd/golden@base", method: .objectMap, objectMapInvalid: true,
             kubernetes: KubernetesIdentity(pv: "pvc-1", pvc: "data-0", pvcNamespace: "shop", clusterName: "k8s-1"),
-            modifyTimestamp: 1_794_990_000.5, watchers: 2, createTimestamp: 1_790_000_000, parentOverlapBytes: 256 << 20)
+            modifyTimestamp: 1_794_990_000.5, watchers: 2, createTimestamp: 1_790_000_000, parentOverlapBytes: 256 << 20,
+            changedAt: Date(timeIntervalSince1970: 1_794_995_000.25))
         let hidden = ImageUsage(
             pool: "big", namespace: "", image: "one-of-many", id: "f00",
             provisionedBytes: 1 << 30, usedBytes: 4 << 20, totalUsedBytes: 4 << 20, snapshots: 0, method: .listing)

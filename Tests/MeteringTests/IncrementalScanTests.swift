@@ -138,6 +138,9 @@ struct IncrementalScanTests {
             let mapped = try #require(images["mapped"])
             #expect(!mapped.reused)
             #expect(mapped.usedBytes > before.usedBytes, "the writes show in the next scan")
+            let changed = try #require(mapped.changedAt), previouslyChanged = try #require(before.changedAt)
+            #expect(changed > previouslyChanged, "the change is dated from the data")
+            #expect(images["idle"]?.changedAt == previous["\(pool)/idle"]?.changedAt)
             let du = try #require(try await dev.du("\(pool)/mapped", exact: mode == .exact).first)
             #expect(mapped.usedBytes == du.used_size, "and agree with rbd du")
         }

@@ -67,4 +67,17 @@ struct ReuseClockTests {
         let never = ImageMeter(mode: .exact, reuseSettleSeconds: 0, fullRescanSeconds: 0)
         #expect(never.reused(usage(measuredAt: Date(), modified: 1000), id: "1", header: probe) == nil)
     }
+
+    @Test("an image's changed time stays while its numbers stay, whatever else was measured again, and moves when they change")
+    func changedTimeFollowsTheNumbers() {
+        var previous = usage(measuredAt: Date(timeIntervalSince1970: 1000), modified: 1)
+        previous.changedAt = Date(timeIntervalSince1970: 500)
+        var same = usage(measuredAt: Date(timeIntervalSince1970: 2000), modified: 99)
+        same.watchers = 1
+        #expect(ImageMeter.changedAt(same, previous: previous) == Date(timeIntervalSince1970: 500))
+        var grown = same
+        grown.usedBytes += 4096
+        #expect(ImageMeter.changedAt(grown, previous: previous) == Date(timeIntervalSince1970: 2000))
+        #expect(ImageMeter.changedAt(same, previous: nil) == Date(timeIntervalSince1970: 2000), "first seen: from this measurement")
+    }
 }
