@@ -33,7 +33,7 @@ extension RBDMeterConfig {
             ],
             "pool_settings": .object(Dictionary(uniqueKeysWithValues: server.exposition.perImagePools.exclude.map { ($0, ["per_image": false] as JSONValue) })),
             "server": [
-                "listen": .string(server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)"),
+                "listen": .string(server.listenAddress),
                 "readiness_intervals": .number(server.readinessIntervals),
                 "shutdown_grace_seconds": .number(server.shutdownGraceSeconds),
                 "tls": ["certificate": .optional(server.tls?.certificatePath), "key": .optional(server.tls?.keyPath)],

@@ -104,7 +104,7 @@ public struct RBDMeterConfig: Sendable {
         var host = String(text[..<colon])
         guard let port = Int64(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty { host = "0.0.0.0" }
+        if host.isEmpty { host = ServerSettings.anyHost }
         return (host, port)
     }
 }

@@ -56,6 +56,7 @@ public enum MeterServer {
         logger: Logger,
         onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) throws -> some ApplicationProtocol {
+        let host = settings.bindHost
         // Header limits well below NIO's defaults: a scraper or API client needs a few hundred bytes.
         var http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(60))
         http1.httpDecoder.maxHeaderFieldSize = 16 * 1024
@@ -70,9 +71,9 @@ public enum MeterServer {
         return Application(
             router: router,
             server: server,
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "rbd-meter"),
+            configuration: .init(address: .hostname(host, port: settings.port), serverName: "rbd-meter"),
             onServerRunning: { channel in
-                await onListening(settings.host, channel.localAddress?.port ?? settings.port)
+                await onListening(host, channel.localAddress?.port ?? settings.port)
             },
             logger: logger
         )

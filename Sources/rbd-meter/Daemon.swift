@@ -47,7 +47,7 @@ struct Daemon {
         }
         let scheme = settings.tls == nil ? "http" : "https"
         let app = try MeterServer.application(router: router, settings: settings, logger: logger) { host, port in
-            let shown = host == "0.0.0.0" || host == "::" ? "localhost" : host
+            let shown = [ServerSettings.anyHost, ServerSettings.anyIPv4Host].contains(host) ? "localhost" : host
             // Unbuffered, so that scripts waiting for this line see it at once.
             FileHandle.standardOutput.write(Data("rbd-meter: serving \(scheme)://\(shown):\(port)/metrics\n".utf8))
         }

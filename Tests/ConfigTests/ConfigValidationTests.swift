@@ -15,6 +15,13 @@ struct ConfigValidationTests {
         }
     }
 
+    @Test("the server listens on every address, IPv6 and IPv4, unless told otherwise; an IPv6 host keeps its brackets")
+    func listenDefaultsToDualStack() throws {
+        #expect(RBDMeterConfig().server.listenAddress == "[::]:9940")
+        let config = try RBDMeterConfig.parse(Data(#"{"server": {"listen": "[::1]:9941"}}"#.utf8), file: "config.json")
+        #expect(config.server.host == "::1" && config.server.listenAddress == "[::1]:9941")
+    }
+
     @Test("bad values are rejected with the key, the file and what was expected", arguments: [
         (#"{"scan": {"intervall_seconds": 60}}"#, "config.json: scan.intervall_seconds: unknown key (did you mean 'interval_seconds'?)"),
         (#"{"scna": {}}"#, "config.json: scna: unknown key (did you mean 'scan'?)"),
@@ -65,7 +72,7 @@ struct ConfigValidationTests {
         #expect(config.timing.interval == .seconds(300))
         #expect(config.scan.mode == .exact)
         #expect(config.scan.concurrency == 8)
-        #expect(config.server.host == "0.0.0.0")
+        #expect(config.server.host == "::")
         #expect(config.server.port == 9940)
         #expect(config.ceph.configFile == nil)
         #expect(config.ceph.clientID == "admin")
@@ -126,7 +133,7 @@ struct ConfigValidationTests {
     func listenAddresses() {
         #expect(RBDMeterConfig.parseListen("127.0.0.1:9940")! == ("127.0.0.1", 9940))
         #expect(RBDMeterConfig.parseListen("[::1]:80")! == ("::1", 80))
-        #expect(RBDMeterConfig.parseListen(":9940")! == ("0.0.0.0", 9940))
+        #expect(RBDMeterConfig.parseListen(":9940")! == ("::", 9940))
         #expect(RBDMeterConfig.parseListen("host:port") == nil)
     }
 

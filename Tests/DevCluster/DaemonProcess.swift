@@ -23,8 +23,11 @@ public final class DaemonProcess: Sendable {
     ///
     /// - Parameter shellPrefix: shell commands run before the daemon in the same shell, e.g.
     ///   `ulimit -f 40` to limit the size of the files it writes.
-    public init(config: String, environment: [String: String] = [:], timeout: Double = 60, shellPrefix: String? = nil, logLevel: String = "debug") async throws {
-        let arguments = ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", logLevel]
+    public init(
+        config: String, environment: [String: String] = [:], timeout: Double = 60, shellPrefix: String? = nil, logLevel: String = "debug",
+        listen: String = "127.0.0.1:0"
+    ) async throws {
+        let arguments = ["serve", "--config", config, "--listen", listen, "--log-level", logLevel]
         if let shellPrefix {
             process = try ChildProcess("/bin/sh", ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", Self.executable] + arguments, environment: environment)
         } else {

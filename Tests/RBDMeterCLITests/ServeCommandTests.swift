@@ -68,6 +68,22 @@ struct ServeCommandTests {
         }
     }
 
+    @Test("listening on every address ([::], the default) answers over IPv4 and IPv6 alike")
+    func dualStackAnswersBoth() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("dual") { pool in
+            let files = try Self.writeConfig(pool: pool)
+            defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: files.config).deletingLastPathComponent().path) }
+            let daemon = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile], listen: "[::]:0")
+            let port = try #require(daemon.baseURL.split(separator: ":").last)
+            for host in ["127.0.0.1", "[::1]"] {
+                let body = try await Shell.run("curl", ["-sS", "--max-time", "10", "http://\(host):\(port)/healthz"])
+                #expect(body.contains("ok"), "\(host): \(body)")
+            }
+            #expect(try await daemon.stop() == 0)
+        }
+    }
+
     @Test("promtool check metrics finds nothing wrong with a real scrape")
     func promtoolAcceptsRealScrape() async throws {
         let dev = try await DevCluster.shared()
