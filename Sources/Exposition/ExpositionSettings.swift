@@ -9,11 +9,15 @@ public struct ExpositionSettings: Sendable, Equatable {
     public var scanIntervalSeconds: Double
     /// rbd-meter's version, for `rbd_meter_build_info`.
     public var version: String
+    /// The shard this instance meters (``ScanOptions/shard``), exported so that alerts see a shard
+    /// that stops reporting; `nil` when it meters every image.
+    public var shard: Shard?
 
-    public init(perImagePools: GlobFilter = .all, scanIntervalSeconds: Double = 300, version: String = RBDMeterVersion.current) {
+    public init(perImagePools: GlobFilter = .all, scanIntervalSeconds: Double = 300, version: String = RBDMeterVersion.current, shard: Shard? = nil) {
         self.perImagePools = perImagePools
         self.scanIntervalSeconds = scanIntervalSeconds
         self.version = version
+        self.shard = shard
     }
 }
 

@@ -192,6 +192,9 @@ public enum MetricCatalog {
         help: "Times the Ceph connection was replaced: a pool kept timing out on it, or its OSDs refused it as blocklisted, while a fresh connection was answered.")
     public static let scanIntervalSeconds = MetricFamily(
         "rbd_meter_scan_interval_seconds", .gauge, help: "Configured time between scans.")
+    public static let shards = MetricFamily(
+        "rbd_meter_shards", .gauge, labels: ["shard"],
+        help: "How many shards the images are split into (scan.shard, --shard; 1 without sharding), labelled with this instance's own shard: fewer instances reporting than this number means a shard is missing.")
     public static let buildInfo = MetricFamily(
         "rbd_meter_build_info", .gauge, labels: ["version"], help: "Always 1; the version of rbd-meter.")
 
@@ -226,7 +229,7 @@ public enum MetricCatalog {
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,
         up, scanDurationSeconds, lastScanSuccessTimestampSeconds, poolLastScanSuccessTimestampSeconds, poolStale,
         scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, imagesReused, imagesOpened, clusterReconnectsTotal,
-        scanIntervalSeconds, buildInfo,
+        scanIntervalSeconds, shards, buildInfo,
         processCPUSecondsTotal, processResidentMemoryBytes, processVirtualMemoryBytes, processOpenFDs,
         processMaxFDs, processStartTimeSeconds,
     ]

@@ -176,6 +176,8 @@ public struct SnapshotCollector: MetricsCollector {
 
         writer.family(Catalog.scanIntervalSeconds)
         writer.sample(Catalog.scanIntervalSeconds, [], settings.scanIntervalSeconds)
+        writer.family(Catalog.shards)
+        writer.sample(Catalog.shards, [String(settings.shard?.index ?? 0)], UInt64(settings.shard?.count ?? 1))
         writer.family(Catalog.buildInfo)
         writer.sample(Catalog.buildInfo, [settings.version], 1 as UInt64)
     }

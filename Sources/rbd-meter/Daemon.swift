@@ -17,7 +17,9 @@ struct Daemon {
     static let apiThreads = 4
 
     func run() async throws {
-        let settings = config.server
+        var settings = config.server
+        // The shard is the scan's (scan.shard, or --shard over it); /metrics says which it is.
+        settings.exposition.shard = config.scan.shard
         // Ceph work yields the CPU to the HTTP server: a scrape must not wait for a scan.
         let pool = BlockingPool(threads: config.scan.concurrency, niceness: Self.cephNiceness)
         let state = MeterState()

@@ -201,6 +201,9 @@ def cmd_references(path, variant):
         if m not in {v["name"] for v in pod.get("volumes") or []} | {t["metadata"]["name"] for t in sts["spec"].get("volumeClaimTemplates") or []}:
             bad.append("mount %s has no volume" % m)
     env = env_of(c)
+    # One shard per replica: pod rbd-meter-I runs --shard I/RBD_METER_SHARDS.
+    shards = (env.get("RBD_METER_SHARDS") or {}).get("value")
+    if shards != str(sts["spec"].get("replicas", 1)): bad.append("RBD_METER_SHARDS %r is not the StatefulSet's replicas %r" % (shards, sts["spec"].get("replicas", 1)))
     key_file = (env.get("RBD_METER_CEPH_KEY_FILE") or {}).get("value", "")
     key_vol = [v for v in pod.get("volumes") or [] if "secret" in v and mounts.get(v["name"]) and key_file == os.path.join(mounts[v["name"]]["mountPath"], (v["secret"].get("items") or [{}])[0].get("path", ""))]
     if not key_vol: bad.append("RBD_METER_CEPH_KEY_FILE %r is no file of a mounted Secret" % key_file)
@@ -245,7 +248,8 @@ def cmd_pod_security(path):
         if pod.get(k): bad.append("%s is set" % k)
     if psc.get("fsGroup") is None: bad.append("no fsGroup: the history volume would not be writable")
     if ((c.get("livenessProbe") or {}).get("httpGet") or {}).get("path") != "/healthz": bad.append("livenessProbe is not GET /healthz")
-    if ((c.get("readinessProbe") or {}).get("httpGet") or {}).get("path") != "/readyz": bad.append("readinessProbe is not GET /readyz")
+    # Ready means serving: a readiness tied to scans would stall rollouts while Ceph is down.
+    if ((c.get("readinessProbe") or {}).get("httpGet") or {}).get("path") != "/healthz": bad.append("readinessProbe is not GET /healthz")
     res = c.get("resources") or {}
     for k in ("requests", "limits"):
         for r in ("cpu", "memory"):
