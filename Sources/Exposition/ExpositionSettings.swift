@@ -13,7 +13,7 @@ public struct ExpositionSettings: Sendable, Equatable {
     /// that stops reporting; `nil` when it meters every image.
     public var shard: Shard?
 
-    public init(perImagePools: GlobFilter = .all, scanIntervalSeconds: Double = 300, version: String = RBDMeterVersion.current, shard: Shard? = nil) {
+    public init(perImagePools: GlobFilter = .all, scanIntervalSeconds: Double = Scheduler.Timing().interval.inSeconds, version: String = RBDMeterVersion.current, shard: Shard? = nil) {
         self.perImagePools = perImagePools
         self.scanIntervalSeconds = scanIntervalSeconds
         self.version = version

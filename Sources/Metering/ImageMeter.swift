@@ -27,8 +27,8 @@ public struct ImageMeter: Sendable {
     public var clock: ClusterClock
 
     public init(
-        mode: UsageMode, objectsPerRange: UInt64 = 1024, reuseSettleSeconds: Double = 120, fullRescanSeconds: Double = 3600,
-        clock: ClusterClock = ClusterClock()
+        mode: UsageMode, objectsPerRange: UInt64 = ScanOptions().objectsPerRange, reuseSettleSeconds: Double = ScanOptions().reuseSettleSeconds,
+        fullRescanSeconds: Double = ScanOptions().fullRescanSeconds, clock: ClusterClock = ClusterClock()
     ) {
         precondition(objectsPerRange > 0)
         self.mode = mode

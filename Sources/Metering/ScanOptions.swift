@@ -28,7 +28,7 @@ public struct ScanOptions: Sendable, Equatable {
     public var librbdOnly: Bool
 
     /// The meter these options ask for.
-    var meter: ImageMeter {
+    public var meter: ImageMeter {
         ImageMeter(mode: mode, objectsPerRange: objectsPerRange, reuseSettleSeconds: reuseSettleSeconds, fullRescanSeconds: fullRescanSeconds)
     }
 

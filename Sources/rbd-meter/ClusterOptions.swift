@@ -11,7 +11,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("mon-host"), help: "Monitor addresses, as ceph.conf's mon_host; with them no ceph.conf is needed.")
     var monitorHosts: String?
 
-    @Option(name: .customLong("id"), help: "Client id, without 'client.' (default: admin).")
+    @Option(name: .customLong("id"), help: "Client id, without 'client.' (default: \(ConnectionOptions().clientID)).")
     var clientID: String?
 
     @Option(help: "Path of the client's keyring (default: as ceph.conf says).")
@@ -20,7 +20,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("key-file"), help: "Path of a file holding only the client's base64 key.")
     var keyFile: String?
 
-    @Option(name: .customLong("timeout"), help: "Seconds to wait for the monitors before giving up (default: 10).")
+    @Option(name: .customLong("timeout"), help: "Seconds to wait for the monitors before giving up (default: \(ConnectionOptions().connectTimeout)).")
     var connectTimeout: Int?
 
     func validate() throws {

@@ -44,7 +44,9 @@ struct Daemon {
         // act as a Ceph client of its own, so that the metering key can stay read-only.
         let apiPool = BlockingPool(threads: Self.apiThreads, niceness: Self.cephNiceness)
         let apiConnector = ClusterConnector(options: config.apiConnectionOptions, pool: apiPool, logger: logger)
-        let router = try MeterServer.router(state: state, settings: settings, api: (config.api, apiConnector), history: history) {
+        var api = config.api
+        api.scan = config.scan
+        let router = try MeterServer.router(state: state, settings: settings, api: (api, apiConnector), history: history) {
             [QuotaCollector(rules: rules, snapshot: state.snapshot), ForecastCollector(forecasts: forecasts?.current ?? [])]
         }
         let scheme = settings.tls == nil ? "http" : "https"

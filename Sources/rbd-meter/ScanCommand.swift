@@ -24,13 +24,13 @@ struct ScanCommand: AsyncParsableCommand {
     var images: [String] = []
 
     @Option(help: "object: whole RADOS objects, as rbd du; exact: byte extents.")
-    var mode: UsageMode = .exact
+    var mode: UsageMode = ScanOptions().mode
 
     @Option(help: "Output format.")
     var format: OutputFormat = .table
 
     @Option(help: "Images measured at once; also the number of threads that call Ceph.")
-    var concurrency: Int = 8
+    var concurrency: Int = ScanOptions().concurrency
 
     @Option(help: "Only the images of shard I of N, as I/N.")
     var shard: String?

@@ -38,6 +38,27 @@ struct ImageAPITests {
         }
     }
 
+    @Test("an allocation without a mode is measured in the scans' configured mode; a mode in the request wins")
+    func allocationFollowsTheScanMode() async throws {
+        var harness = try await APITestHarness()
+        harness.settings.scan.mode = .object
+        try await harness.dev.withPool("mode") { pool in
+            try await harness.dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/a")
+            try await harness.dev.write("\(pool)/a", ioSize: "4K", total: "16K")
+            let whole = try #require(try await harness.dev.du("\(pool)/a", exact: false).first)
+            let exact = try #require(try await harness.dev.du("\(pool)/a", exact: true).first)
+            #expect(whole.used_size != exact.used_size, "the modes must differ for the test to tell them apart")
+            try await harness.test { client in
+                let configured = try await client.call(.get, "/v1/image/allocation?poolName=\(pool)&imageName=a")
+                #expect(configured.json["mode"] as? String == "object")
+                #expect((configured.json["used_bytes"] as? NSNumber)?.uint64Value == whole.used_size)
+                let asked = try await client.call(.get, "/v1/image/allocation?poolName=\(pool)&imageName=a&mode=exact")
+                #expect(asked.json["mode"] as? String == "exact")
+                #expect((asked.json["used_bytes"] as? NSNumber)?.uint64Value == exact.used_size)
+            }
+        }
+    }
+
     @Test("images are listed, created in namespaces with features, resized and deleted as rbd sees them")
     func imageLifecycle() async throws {
         let harness = try await APITestHarness()

@@ -1,3 +1,5 @@
+import Metering
+
 /// Who may use the REST API and what it may do.
 public struct APISettings: Sendable {
     /// Whether `GET /v1/...` answers without credentials. Mutating endpoints always need them.
@@ -13,6 +15,9 @@ public struct APISettings: Sendable {
     /// The Ceph client the API acts as; `nil`: the metering client. A key of its own lets the
     /// metering side keep a read-only one.
     public var cephIdentity: CephIdentity?
+    /// How `GET /v1/image/allocation` measures on demand: the scans' mode unless the request names
+    /// one, and their objects per range (the daemon hands over its ``ScanOptions``).
+    public var scan = ScanOptions()
 
     public init(
         readOpen: Bool = false, allowPoolDelete: Bool = false, tokens: [TokenCredential] = [], users: [UserCredential] = [],

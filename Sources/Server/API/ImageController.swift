@@ -137,7 +137,7 @@ struct ImageController {
             guard let parsed = UsageMode(rawValue: text) else { throw APIError.badParameter("mode", "must be object or exact") }
             mode = parsed
         } else {
-            mode = .exact
+            mode = settings.scan.mode
         }
         if try parameters.flag("cached") {
             let snapshot = state.snapshot
@@ -153,7 +153,9 @@ struct ImageController {
                 computed_at: ISO8601DateFormatter().string(from: pool.lastSuccessAt ?? Date()), cached: true))
         }
         let usage = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
-            try await ImageMeter(mode: mode).measure(target.image, in: context)
+            var options = settings.scan
+            options.mode = mode
+            return try await options.meter.measure(target.image, in: context)
         }
         return try JSONBody.response(.ok, Allocation(
             pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
