@@ -54,8 +54,8 @@ public final class HistoryStore: Sendable {
         // Only pools scanned to the end: a failed pool's numbers would be partial.
         let images = report.pools.filter { $0.failure == nil }.flatMap(\.images)
         var scan = ScanRecord(
-            id: nil, startedAt: report.startedAt.timeIntervalSince1970, finishedAt: time, status: report.outcome.rawValue,
-            mode: report.mode.rawValue, images: images.count, error: report.firstFailure?.message)
+            id: nil, startedAt: report.startedAt.timeIntervalSince1970, finishedAt: time, status: report.outcome,
+            mode: report.mode, images: images.count, error: report.firstFailure?.message)
         try scan.insert(db)
         let scanID = scan.id!
         var records = try ImageRecord.byKey(pools: Array(Set(images.map(\.pool))), in: db)

@@ -1,4 +1,5 @@
 import GRDB
+import Metering
 
 /// One scan: when it ran, how it ended, in which mode.
 public struct ScanRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
@@ -8,9 +9,9 @@ public struct ScanRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// Seconds since the epoch.
     public var startedAt: Double
     public var finishedAt: Double
-    /// `success`, `partial` (some pools failed) or `failure`.
-    public var status: String
-    public var mode: String
+    /// `success`, `partial` (some pools failed) or `failure`, as text in the database.
+    public var status: ScanReport.Outcome
+    public var mode: UsageMode
     /// Images measured.
     public var images: Int
     /// The first failure's message, if any.
@@ -46,7 +47,7 @@ extension ScanRecord {
     /// End times of the scans that measured something (not `failure`) in `from...until`, in order.
     static func finished(from: Double, until: Double, in db: Database) throws -> [Double] {
         try Double.fetchAll(db, sql: """
-            SELECT finished_at FROM scan WHERE finished_at >= ? AND finished_at <= ? AND status != 'failure' ORDER BY finished_at
-            """, arguments: [from, until])
+            SELECT finished_at FROM scan WHERE finished_at >= ? AND finished_at <= ? AND status != ? ORDER BY finished_at
+            """, arguments: [from, until, ScanReport.Outcome.failure.rawValue])
     }
 }

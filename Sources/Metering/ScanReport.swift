@@ -26,7 +26,7 @@ public struct ScanReport: Sendable {
     public var images: [ImageUsage] { pools.flatMap(\.images) }
 
     /// How a scan ended, as `rbd_meter_scans_total{result}` and the history count it.
-    public enum Outcome: String, Sendable, CaseIterable {
+    public enum Outcome: String, Sendable, CaseIterable, Codable {
         /// Every pool was scanned to the end.
         case success
         /// Some pools were, others failed.

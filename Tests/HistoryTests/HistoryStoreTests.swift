@@ -75,7 +75,7 @@ struct HistoryStoreTests {
         let b = try await store.history(of: ImageLocation(pool: "rbd", image: "b"), since: Date(timeIntervalSince1970: start - 10), until: Date(timeIntervalSince1970: start + 200))
         #expect(b.map(\.usedBytes) == [200, 250])
         #expect(b.map(\.to) == [start, start + 120])
-        #expect(try await store.latestScans(5).map(\.status) == ["success", "success", "success"])
+        #expect(try await store.latestScans(5).map(\.status) == [.success, .success, .success])
     }
 
     @Test("a failed pool's scan is recorded without touching its images' samples")
@@ -84,7 +84,7 @@ struct HistoryStoreTests {
         try await store.record(Self.report(at: 1000, [("a", 1)]))
         try await store.record(Self.report(at: 1060, [], failure: ScanFailure(reason: .timeout, message: "ETIMEDOUT")))
         let scans = try await store.latestScans(5)
-        #expect(scans.first?.status == "failure")
+        #expect(scans.first?.status == .failure)
         #expect(scans.first?.error == "ETIMEDOUT")
         let history = try await store.history(of: ImageLocation(pool: "rbd", image: "a"), since: Date(timeIntervalSince1970: 0), until: Date(timeIntervalSince1970: 2000))
         #expect(history.map(\.to) == [1000])

@@ -255,7 +255,7 @@ struct FaultTests {
                 try store.close()
             }
             let store = try HistoryStore(path: database)
-            #expect(try await store.latestScans(50).contains { $0.status == "success" }, "scans completed between the kills")
+            #expect(try await store.latestScans(50).contains { $0.status == .success }, "scans completed between the kills")
             try store.close()
         }
     }
