@@ -181,6 +181,9 @@ public enum MetricCatalog {
         help: "Time the latest scan took to write to the SQLite history: one transaction, then roll-ups and pruning.")
     public static let scansTotal = MetricFamily(
         "rbd_meter_scans_total", .counter, labels: ["result"], help: "Scans by result: success, partial or failure.")
+    public static let scansStartedTotal = MetricFamily(
+        "rbd_meter_scans_started_total", .counter,
+        help: "Scans begun, connection attempts included; one more than the sum of rbd_meter_scans_total while a scan runs.")
     public static let imagesReused = MetricFamily(
         "rbd_meter_images_reused", .gauge, labels: poolLabels,
         help: "Images of the latest scan whose numbers were reused: their header did not change, or librbd showed the same size, snapshots and modify timestamp.")
@@ -228,7 +231,7 @@ public enum MetricCatalog {
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,
         up, scanDurationSeconds, lastScanSuccessTimestampSeconds, poolLastScanSuccessTimestampSeconds, poolStale,
-        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, imagesReused, imagesOpened, clusterReconnectsTotal,
+        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, scansStartedTotal, imagesReused, imagesOpened, clusterReconnectsTotal,
         scanIntervalSeconds, shards, buildInfo,
         processCPUSecondsTotal, processResidentMemoryBytes, processVirtualMemoryBytes, processOpenFDs,
         processMaxFDs, processStartTimeSeconds,

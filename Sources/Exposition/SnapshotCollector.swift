@@ -167,6 +167,8 @@ public struct SnapshotCollector: MetricsCollector {
         for outcome in ScanReport.Outcome.allCases {
             writer.sample(Catalog.scansTotal, [outcome.rawValue], snapshot.scans[outcome] ?? 0)
         }
+        writer.family(Catalog.scansStartedTotal)
+        writer.sample(Catalog.scansStartedTotal, [], snapshot.scansStarted)
         writer.family(Catalog.imagesReused)
         for pool in pools { writer.sample(Catalog.imagesReused, [pool.pool], UInt64(pool.reused)) }
         writer.family(Catalog.imagesOpened)

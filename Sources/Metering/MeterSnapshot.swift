@@ -23,6 +23,8 @@ public struct MeterSnapshot: Sendable {
     public var imageScanErrors: [ErrorKey: UInt64]
     /// Scans by outcome.
     public var scans: [ScanReport.Outcome: UInt64]
+    /// Scans begun; one more than those counted by outcome while a scan runs.
+    public var scansStarted: UInt64
     /// Scans that could not be written to the history database.
     public var historyErrors: UInt64
     /// Seconds the latest scan took to write to the history.
@@ -38,6 +40,7 @@ public struct MeterSnapshot: Sendable {
         scanErrors = [:]
         imageScanErrors = [:]
         scans = [:]
+        scansStarted = 0
         historyErrors = 0
         reconnects = 0
         version = 0

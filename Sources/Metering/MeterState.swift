@@ -37,6 +37,14 @@ public final class MeterState: Sendable {
         }
     }
 
+    /// Counts a scan that begins (or an attempt to connect for one).
+    public func recordScanStarted() {
+        current.withLock { snapshot in
+            snapshot.scansStarted += 1
+            snapshot.version += 1
+        }
+    }
+
     /// Counts a scan the history could not store.
     public func recordHistoryError() {
         current.withLock { snapshot in

@@ -47,7 +47,6 @@ public struct Scanner: Sendable {
     ///     windows (see ``scanPool(_:previous:cautious:)``).
     public func scan(previous: [String: ImageUsage] = [:], skipping: [String: ScanFailure] = [:], cautious: Set<String> = []) async -> ScanReport {
         let startedAt = Date()
-        // Tests wait for this line before they change the cluster under a running scan.
         logger.info("scan started")
         let pools: [String]
         do {

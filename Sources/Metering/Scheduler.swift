@@ -65,6 +65,7 @@ public struct Scheduler: Service {
         var unreachable = 0
         var backoff = PoolBackoff()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            state.recordScanStarted()
             let attempt = await cancelWhenGracefulShutdown { [backoff] in await self.source.scan(backoff: backoff) }
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
             await publish(attempt)

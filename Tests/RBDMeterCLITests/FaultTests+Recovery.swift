@@ -51,8 +51,8 @@ extension FaultTests {
                 let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile])
                 #expect(try await daemon.waitUntilReady(seconds: 120), "\(daemon.log)")
                 // What a healthy daemon holds once its first scans are behind it.
-                let settled = Self.scansFinished(daemon) + 2
-                try #require(try await daemon.waitUntil(seconds: 60) { Self.scansFinished(daemon) >= settled })
+                let settled = try await Self.scansFinished(daemon) + 2
+                try #require(try await daemon.waitUntil(seconds: 60) { try await Self.scansFinished(daemon) >= settled })
                 let threadsBefore = daemon.process.threads
                 let residentBefore = daemon.process.residentBytes
 
@@ -65,8 +65,8 @@ extension FaultTests {
                     // The stall lasts until a scan has met it and timed out, and the next scan has
                     // started: its requests are queued when the OSD comes back.
                     let noticed = try await daemon.waitUntil(seconds: 60) { (try await daemon.metrics()[timeouts] ?? 0) > timedOutBefore }
-                    let started = Self.scansStarted(daemon)
-                    let next = try await daemon.waitUntil(seconds: 60) { Self.scansStarted(daemon) > started }
+                    let started = try await Self.scansStarted(daemon)
+                    let next = try await daemon.waitUntil(seconds: 60) { try await Self.scansStarted(daemon) > started }
                     let staleMeanwhile = try await daemon.metrics()[stale]
                     let thawedAt = Date().timeIntervalSince1970
                     try await dedicated.thawOSD(servingPool: "stalling")
@@ -82,8 +82,8 @@ extension FaultTests {
                 }
                 #expect(daemon.process.isRunning, "no restart")
                 // Two more scans, then what the daemon holds: no thread or buffer left behind by the stalls.
-                let after = Self.scansFinished(daemon) + 2
-                _ = try await daemon.waitUntil(seconds: 60) { Self.scansFinished(daemon) >= after }
+                let after = try await Self.scansFinished(daemon) + 2
+                _ = try await daemon.waitUntil(seconds: 60) { try await Self.scansFinished(daemon) >= after }
                 let threadsBack = try await daemon.waitUntil(seconds: 30) { daemon.process.threads <= threadsBefore }
                 #expect(threadsBack, "threads \(daemon.process.threads), \(threadsBefore) before the stalls")
                 let residentBound = max(residentBefore + residentBefore / 4, residentBefore + 24 << 20)
