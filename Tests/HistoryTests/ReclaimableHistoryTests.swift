@@ -2,12 +2,14 @@ import Foundation
 import History
 import Metering
 import Testing
+import TestSupport
 
 /// What the history keeps for the reclaimable part of reports: watchers in samples, the current trash.
 @Suite("History of watchers and the trash")
 struct ReclaimableHistoryTests {
     func store() throws -> HistoryStore {
-        try HistoryStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("reclaim-\(UUID().uuidString).sqlite").path)
+        // Removed with its -wal and -shm files when the test process exits.
+        try HistoryStore(path: TemporaryFolder.make("reclaim").appendingPathComponent("history.sqlite").path)
     }
 
     func scan(at time: Double, watchers: Int, trash: [String]?, failed: Bool = false) -> ScanReport {

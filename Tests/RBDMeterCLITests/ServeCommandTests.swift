@@ -170,7 +170,13 @@ struct ServeCommandTests {
             let files = try Self.writeConfig(pool: pool, interval: 1)
             let daemon = try await DaemonProcess(config: files.config, environment: ["CEPH_CONF": dev.configFile])
             #expect(try await daemon.waitUntilReady(seconds: 120))
-            try await Task.sleep(for: .milliseconds(700))
+            // Killed while a scan runs: begun (counted as started) and not yet counted by outcome.
+            let scanning = try await daemon.waitUntil(seconds: 60) {
+                let samples = try await daemon.metrics()
+                let finished = samples.filter { $0.key.hasPrefix("rbd_meter_scans_total{") }.values.reduce(0, +)
+                return (samples["rbd_meter_scans_started_total"] ?? 0) > finished
+            }
+            #expect(scanning, "a scan was running")
             try await daemon.stop(signal: SIGKILL)
 
             let check = try await Shell.run(DaemonProcess.executable, ["history", "--database", files.database, "--pool", pool, "--image", "small-3", "--format", "json"])

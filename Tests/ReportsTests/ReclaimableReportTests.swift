@@ -3,6 +3,7 @@ import History
 import Metering
 import Reports
 import Testing
+import TestSupport
 
 /// The report's reclaimable line and idle images, from synthetic history.
 @Suite("Reclaimable space in the capacity report")
@@ -26,7 +27,8 @@ struct ReclaimableReportTests {
     /// Pool `k8s` has 3 GiB in its trash at the end; pool `other`'s last scan failed and keeps the
     /// 2 GiB its scan before found.
     static func history() async throws -> HistoryStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reclaim-\(UUID().uuidString).sqlite").path
+        // Removed with its -wal and -shm files when the test process exits.
+        let path = try TemporaryFolder.make("reclaim").appendingPathComponent("history.sqlite").path
         let store = try HistoryStore(path: path)
         for day in 0..<40 {
             let time = start + Double(day) * 86400
