@@ -45,6 +45,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Images of each fixture (fast-diff, layering-only) whose unchanged scans are timed; 0 skips them.")
     var scaleImages = 10_000
 
+    @Option(help: "Percent of each scale fixture's images held open and written between scans (the in-use rounds); 0 skips them.")
+    var inUsePercent = 10
+
     @Flag(help: "Only the unchanged-scan part (with rbd du -p on its fixtures).")
     var onlyScale = false
 
@@ -53,6 +56,22 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Also write the results as Markdown to this file.")
     var markdown: String?
+
+    /// The in-use rounds of a scale fixture in both modes (see ``Bench/inUseScans(_:mode:inUse:rounds:)``).
+    func inUse(_ fixture: Fixture, bench: Bench) async throws -> [InUseResult] {
+        let count = fixture.images * inUsePercent / 100
+        guard count > 0 else { return [] }
+        var results: [InUseResult] = []
+        for mode in ["object", "exact"] {
+            log("timing serve on \(fixture.pool) with \(count) images in use, \(mode) mode")
+            let result = try await bench.inUseScans(fixture, mode: mode, inUse: count)
+            if result.writesSeen != result.writes {
+                throw fail("\(fixture) \(mode): the next scan showed \(result.writesSeen) of \(result.writes) writes")
+            }
+            results.append(result)
+        }
+        return results
+    }
 
     func run() async throws {
         let started = Date()
@@ -89,7 +108,8 @@ struct BenchCommand: AsyncParsableCommand {
                 scale.append(ScaleRow(
                     rbdDu: du.seconds, scanObject: object.seconds, scanExact: exact.seconds, methods: object.methods,
                     probes: try await bench.incrementalScans(fixture, librbdOnly: false),
-                    librbd: try await bench.incrementalScans(fixture, librbdOnly: true)))
+                    librbd: try await bench.incrementalScans(fixture, librbdOnly: true),
+                    inUse: try await inUse(fixture, bench: bench)))
             }
         }
 

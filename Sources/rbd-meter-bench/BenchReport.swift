@@ -22,6 +22,8 @@ struct ScaleRow {
     var methods: String
     var probes: IncrementalResult
     var librbd: IncrementalResult
+    /// Part of the images in use and written between scans, in object and exact mode.
+    var inUse: [InUseResult] = []
 }
 
 /// The benchmark's results as the Markdown the README shows.
@@ -36,6 +38,7 @@ struct BenchReport {
         var text = "Measured \(ISO8601DateFormatter().string(from: date)) on \(machine).\n"
         if !rows.isEmpty { text += "\n" + timingTable }
         if !scale.isEmpty { text += "\n" + scaleTable }
+        if scale.contains(where: { !$0.inUse.isEmpty }) { text += "\n" + inUseTable }
         if let load {
             text += "\n`/metrics` of `serve` metering \(load.images) images, scanning back to back, so that a scan runs throughout (\(load.scansDuringLoad) finished during the load; the first took \(seconds(load.firstScanSeconds))): "
             text += "wrk, 16 connections, \(load.requests) requests, \(load.errors) errors, p50 \(String(format: "%.1f", load.p50Ms)) ms, p99 \(String(format: "%.1f", load.p99Ms)) ms; "
@@ -82,6 +85,26 @@ extension BenchReport {
             text += String(format: "%.3f ms", probes.cpuMillisecondsPerImage) + " | \(probes.imagesOpened) | \(seconds(librbd.unchangedScanSeconds)) | "
             text += String(format: "%.3f ms", librbd.cpuMillisecondsPerImage) + " | \(ratio(librbd.unchangedScanSeconds, probes.unchangedScanSeconds)) | "
             text += "\(max(probes.peakRSSBytes, librbd.peakRSSBytes) >> 20) MiB |\n"
+        }
+        return text
+    }
+}
+
+extension BenchReport {
+    /// `serve` with part of the images in use, beside `rbd du -p` of the same fixture.
+    var inUseTable: String {
+        var text = "`serve` with part of the images held open read-write (a watch, as a mapped volume has) and written between scans "
+        text += "without any header write (librbd with `rbd_mtime_update_interval` 0, the exclusive lock taken beforehand: what the kernel client does), "
+        text += "4 KiB at the start of a new object of each per round, one scan a second (median of 5 rounds; the scan is the first that began after the round's writes; "
+        text += "CPU is the process's over the scan after it, per image of the fixture):\n\n"
+        text += "| fixture | mode | in use | `rbd du -p` | scan after the writes | du ÷ scan | CPU per image | writes seen by that scan |\n"
+        text += "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        for row in scale {
+            for result in row.inUse {
+                text += "| \(result.fixture) | \(result.mode) | \(result.inUse) | \(seconds(row.rbdDu)) | \(seconds(result.scanSeconds)) | "
+                text += "\(ratio(row.rbdDu, result.scanSeconds)) | " + String(format: "%.3f ms", result.cpuMillisecondsPerImage)
+                text += " | \(result.writesSeen) of \(result.writes) |\n"
+            }
         }
         return text
     }

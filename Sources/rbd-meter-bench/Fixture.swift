@@ -10,6 +10,12 @@ struct Fixture: CustomStringConvertible {
     var sizeGiB: Int
     var features: String
     var description: String { "\(images) × \(sizeGiB) GiB \(features)" }
+
+    /// The offsets of the three 4 KiB writes of scale image `index` (`vol-%05d`), always the same.
+    static func scaleWrites(_ index: Int) -> [UInt64] {
+        var random = SplitMix(seed: UInt64(index))
+        return (0..<3).map { _ in (random.next() % ((1 << 30) / 4096)) * 4096 }
+    }
 }
 
 extension Bench {
@@ -66,13 +72,13 @@ extension Bench {
             guard !existing.contains(name) else { return }
             try await context.createImage(name, size: 1 << 30, options: ImageCreateOptions(features: features))
             try await context.withImage(name, readOnly: false) { image in
-                var random = SplitMix(seed: UInt64(index))
                 let block = [UInt8](repeating: 0x5A, count: 4096)
-                for _ in 0..<3 { try image.write(block, at: (random.next() % ((1 << 30) / 4096)) * 4096) }
+                for offset in Fixture.scaleWrites(index) { try image.write(block, at: offset) }
             }
         }
         return Fixture(pool: pool, images: images, sizeGiB: 1, features: features == [.layering] ? "layering" : "default features")
     }
+
 
     /// Empty images with the default features, for the size of the snapshot `/metrics` renders.
     func manyImagesFixture(pool: String, images: Int) async throws -> Fixture {

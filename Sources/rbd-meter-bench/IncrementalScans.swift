@@ -65,7 +65,7 @@ extension Bench {
     }
 
     /// User plus system CPU seconds of process `pid`, from `/proc/PID/stat`.
-    private func processCPUSeconds(_ pid: pid_t) throws -> Double {
+    func processCPUSeconds(_ pid: pid_t) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         // Fields after the command name, which is in parentheses and may hold spaces.
         let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")

@@ -25,13 +25,13 @@ public final class DaemonProcess: Sendable {
     ///   `ulimit -f 40` to limit the size of the files it writes.
     public init(
         config: String, environment: [String: String] = [:], timeout: Double = 60, shellPrefix: String? = nil, logLevel: String = "debug",
-        listen: String = "127.0.0.1:0"
+        listen: String = "127.0.0.1:0", executable: String = DaemonProcess.executable
     ) async throws {
         let arguments = ["serve", "--config", config, "--listen", listen, "--log-level", logLevel]
         if let shellPrefix {
-            process = try ChildProcess("/bin/sh", ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", Self.executable] + arguments, environment: environment)
+            process = try ChildProcess("/bin/sh", ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", executable] + arguments, environment: environment)
         } else {
-            process = try ChildProcess(Self.executable, arguments, environment: environment)
+            process = try ChildProcess(executable, arguments, environment: environment)
         }
         let deadline = Date().addingTimeInterval(timeout)
         var url: String?

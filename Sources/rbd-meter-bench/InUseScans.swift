@@ -1,0 +1,105 @@
+import DevCluster
+import Foundation
+import Metering
+import RBD
+import Synchronization
+import TestSupport
+
+/// What `serve`'s scans cost while part of the images are in use: held open read-write (a watch on
+/// the header, as a mapped volume has) and written between scans without any header write, as the
+/// kernel client writes (librbd with `rbd_mtime_update_interval` 0, the exclusive lock taken
+/// before the first scan).
+struct InUseResult {
+    var fixture: String
+    var mode: String
+    var inUse: Int
+    /// The median duration of the first scan that began after each round of writes.
+    var scanSeconds: Double
+    /// Process CPU time from the end of the scan before to the end of that scan, per image.
+    var cpuMillisecondsPerImage: Double
+    /// Image-rounds whose write the next scan showed, of all written.
+    var writesSeen: Int
+    var writes: Int
+}
+
+extension Bench {
+    /// Runs `serve` on `fixture`'s pool in `mode`, one scan a second, with its first `inUse` images
+    /// held open; `rounds` times writes 4 KiB at the start of a new object of each of them, and checks in
+    /// `/metrics` that the first scan that began after the writes shows every one.
+    func inUseScans(_ fixture: Fixture, mode: String, inUse: Int, rounds: Int = 5) async throws -> InUseResult {
+        let folder = try TemporaryFolder.make("rbd-meter-bench-inuse")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("config.json").path
+        try """
+            {"ceph": {"conf": "\(cephConf)", "osd_op_timeout_seconds": 600},
+             "pools": {"names": ["\(fixture.pool)"]},
+             "scan": {"interval_seconds": 1, "jitter": 0, "mode": "\(mode)", "concurrency": \(concurrency)},
+             "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"}}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        // The writers: one thread each, no cache, no modify timestamp.
+        let writers = try await Cluster.connect(
+            ConnectionOptions(configFile: cephConf, connectTimeout: 30, osdOperationTimeout: 600,
+                              settings: ["rbd_cache": "false", "rbd_mtime_update_interval": "0"]),
+            on: BlockingPool(threads: inUse + 8))
+        let context = try await writers.ioContext(pool: fixture.pool)
+        let ids = Dictionary(uniqueKeysWithValues: try await context.images().map { ($0.name, $0.id) })
+        let held = Mutex<[Int: Watch]>([:])
+        try await forEachConcurrently(0..<inUse, limit: 16) { index in
+            let watch = try await Watch(String(format: "vol-%05d", index), in: context)
+            // Rewrites the fixture's first block as it is: takes the exclusive lock (a header
+            // write) now, before the scans are timed, and allocates nothing.
+            try await watch.write([UInt8](repeating: 0x5A, count: 4096), at: Fixture.scaleWrites(index)[0])
+            held.withLock { $0[index] = watch }
+        }
+        // Closed at the end, or by their deinit when a step throws.
+        let watches = held.withLock { $0 }
+
+        let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": cephConf], timeout: 120, logLevel: "info", executable: rbdMeter)
+        defer { daemon.process.send(SIGTERM) }
+        func finishedLines() -> [Substring] { daemon.log.split(separator: "\n").filter { $0.contains("scan finished") } }
+        func started() async throws -> Int { Int(try await daemon.metrics()["rbd_meter_scans_started_total"] ?? 0) }
+        func usedBytes() async throws -> [Int: Double] {
+            let samples = try await daemon.metrics()
+            return Dictionary(uniqueKeysWithValues: (0..<inUse).map { index in
+                (index, samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: fixture.pool, image: String(format: "vol-%05d", index))] ?? -1)
+            })
+        }
+        // Two scans first: the first measures everything, the second settles.
+        guard try await daemon.waitUntil(seconds: 1800, { finishedLines().count >= 2 }) else { throw fail("serve did not scan: \(daemon.log.suffix(2000))") }
+
+        let block = [UInt8](repeating: 0xC3, count: 4096)
+        var seconds: [Double] = [], cpu: [Double] = [], seen = 0
+        for round in 1...rounds {
+            let before = try await usedBytes()
+            try await forEachConcurrently(0..<inUse, limit: 32) { index in
+                // 4 KiB at the start of an object the image does not have (earlier rounds and
+                // runs made some): an object 4 KiB long, so exact mode grows by 4 KiB, object
+                // mode by a whole object.
+                guard let id = ids[String(format: "vol-%05d", index)] else { throw fail("no image vol-\(index)") }
+                let candidates = Array((UInt64(1)...255).reversed())
+                let lengths = try await context.dataObjectLengths(prefix: "rbd_data.\(id)", objects: candidates)
+                guard let object = zip(candidates, lengths).first(where: { $0.1 == nil })?.0 else { throw fail("vol-\(index) is full") }
+                try await watches[index]!.write(block, at: object << 22)
+            }
+            // The first scan that begins now, and the end of the one before it.
+            let next = try await started() + 1
+            guard try await daemon.waitUntil(seconds: 600, { finishedLines().count >= next }) else { throw fail("no scan after round \(round)") }
+            guard let line = finishedLines().dropFirst(next - 1).first,
+                  let duration = line.firstMatch(of: /seconds=([0-9.]+)/).flatMap({ Double($0.1) })
+            else { throw fail("no duration in the scan's log line") }
+            seconds.append(duration)
+            let growth = mode == "exact" ? 4096.0 : Double(4 << 20)
+            let after = try await usedBytes()
+            seen += (0..<inUse).filter { after[$0]! == before[$0]! + growth }.count
+            // CPU over one further scan interval, in-use images measured again, idle ones probed.
+            let cpuStart = try processCPUSeconds(daemon.process.pid), linesStart = finishedLines().count
+            _ = try await daemon.waitUntil(seconds: 600) { finishedLines().count > linesStart }
+            cpu.append(try processCPUSeconds(daemon.process.pid) - cpuStart)
+        }
+        for watch in watches.values { try await watch.close() }
+        return InUseResult(
+            fixture: fixture.description, mode: mode, inUse: inUse, scanSeconds: seconds.sorted()[seconds.count / 2],
+            cpuMillisecondsPerImage: cpu.sorted()[cpu.count / 2] * 1000 / Double(fixture.images), writesSeen: seen, writes: inUse * rounds)
+    }
+}
