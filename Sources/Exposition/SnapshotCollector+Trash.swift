@@ -30,33 +30,18 @@ extension SnapshotCollector {
             writer.sample(Catalog.trashImageInfo, labels(trashed) + [trashed.source.rawValue] + trashed.usage.kubernetes.labelValues, 1 as UInt64)
         }
 
-        var namespaceRows: [(pool: String, namespace: String, totals: Totals)] = []
-        for pool in pools {
-            var byNamespace = Dictionary(uniqueKeysWithValues: pool.namespaces.map { ($0, Totals()) })
-            for trashed in pool.trash { byNamespace[trashed.usage.namespace, default: Totals()].add(trashed.usage) }
-            for namespace in byNamespace.keys.sorted() { namespaceRows.append((pool.pool, namespace, byNamespace[namespace]!)) }
-        }
-        let namespaceGauges: [(MetricFamily, (Totals) -> UInt64)] = [
+        let trashed = { (pool: PoolState) in pool.trash.map(\.usage) }
+        write([
             (Catalog.namespaceTrashProvisionedBytes, \.provisioned),
             (Catalog.namespaceTrashUsedBytes, \.used),
             (Catalog.namespaceTrashTotalUsedBytes, \.totalUsed),
             (Catalog.namespaceTrashImages, \.images),
-        ]
-        for (family, value) in namespaceGauges {
-            writer.family(family)
-            for row in namespaceRows { writer.sample(family, [row.pool, row.namespace], value(row.totals)) }
-        }
-
-        let poolRows = pools.map { pool in (pool.pool, pool.trash.reduce(into: Totals()) { $0.add($1.usage) }) }
-        let poolGauges: [(MetricFamily, (Totals) -> UInt64)] = [
+        ], rows: Totals.byNamespace(pools, of: trashed), into: &writer)
+        write([
             (Catalog.poolTrashProvisionedBytes, \.provisioned),
             (Catalog.poolTrashUsedBytes, \.used),
             (Catalog.poolTrashTotalUsedBytes, \.totalUsed),
             (Catalog.poolTrashImages, \.images),
-        ]
-        for (family, value) in poolGauges {
-            writer.family(family)
-            for (pool, totals) in poolRows { writer.sample(family, [pool], value(totals)) }
-        }
+        ], rows: Totals.byPool(pools, of: trashed), into: &writer)
     }
 }

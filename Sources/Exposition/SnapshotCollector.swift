@@ -83,42 +83,48 @@ public struct SnapshotCollector: MetricsCollector {
             images += 1
             if image.objectMapInvalid { invalidObjectMaps += 1 }
         }
+
+        /// Labels (pool and namespace) and sums for every namespace of every pool, empty ones
+        /// included, over the images `of` gives (live or trashed).
+        static func byNamespace(_ pools: [PoolState], of images: (PoolState) -> [ImageUsage]) -> [(labels: [String], totals: Totals)] {
+            pools.flatMap { pool in
+                var byNamespace = Dictionary(uniqueKeysWithValues: pool.namespaces.map { ($0, Totals()) })
+                for image in images(pool) { byNamespace[image.namespace, default: Totals()].add(image) }
+                return byNamespace.keys.sorted().map { ([pool.pool, $0], byNamespace[$0]!) }
+            }
+        }
+
+        /// Labels (the pool) and sums for every pool, over the images `of` gives.
+        static func byPool(_ pools: [PoolState], of images: (PoolState) -> [ImageUsage]) -> [(labels: [String], totals: Totals)] {
+            pools.map { pool in ([pool.pool], images(pool).reduce(into: Totals()) { $0.add($1) }) }
+        }
+    }
+
+    /// Writes each family of `gauges` with one sample per row.
+    func write(_ gauges: [(MetricFamily, (Totals) -> UInt64)], rows: [(labels: [String], totals: Totals)], into writer: inout MetricsWriter) {
+        for (family, value) in gauges {
+            writer.family(family)
+            for row in rows { writer.sample(family, row.labels, value(row.totals)) }
+        }
     }
 
     private func writeNamespaces(_ pools: [PoolState], into writer: inout MetricsWriter) {
-        var rows: [(pool: String, namespace: String, totals: Totals)] = []
-        for pool in pools {
-            var byNamespace: [String: Totals] = Dictionary(uniqueKeysWithValues: pool.namespaces.map { ($0, Totals()) })
-            for image in pool.images { byNamespace[image.namespace, default: Totals()].add(image) }
-            for namespace in byNamespace.keys.sorted() {
-                rows.append((pool.pool, namespace, byNamespace[namespace]!))
-            }
-        }
-        let gauges: [(MetricFamily, (Totals) -> UInt64)] = [
+        write([
             (Catalog.namespaceProvisionedBytes, \.provisioned),
             (Catalog.namespaceUsedBytes, \.used),
             (Catalog.namespaceTotalUsedBytes, \.totalUsed),
             (Catalog.namespaceImages, \.images),
-        ]
-        for (family, value) in gauges {
-            writer.family(family)
-            for row in rows { writer.sample(family, [row.pool, row.namespace], value(row.totals)) }
-        }
+        ], rows: Totals.byNamespace(pools, of: \.images), into: &writer)
     }
 
     private func writePools(_ pools: [PoolState], into writer: inout MetricsWriter) {
-        let totals = pools.map { pool in (pool.pool, pool.images.reduce(into: Totals()) { $0.add($1) }) }
-        let gauges: [(MetricFamily, (Totals) -> UInt64)] = [
+        write([
             (Catalog.poolProvisionedBytes, \.provisioned),
             (Catalog.poolUsedBytes, \.used),
             (Catalog.poolTotalUsedBytes, \.totalUsed),
             (Catalog.poolImages, \.images),
             (Catalog.poolInvalidObjectMaps, \.invalidObjectMaps),
-        ]
-        for (family, value) in gauges {
-            writer.family(family)
-            for (pool, total) in totals { writer.sample(family, [pool], value(total)) }
-        }
+        ], rows: Totals.byPool(pools, of: \.images), into: &writer)
         let capacities = pools.compactMap { pool in pool.capacity.map { (pool.pool, $0) } }
         let cephGauges: [(MetricFamily, (PoolCapacity) -> UInt64)] = [
             (Catalog.poolStoredBytes, \.storedBytes),

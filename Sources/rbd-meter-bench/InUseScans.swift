@@ -27,15 +27,8 @@ extension Bench {
     /// held open; `rounds` times writes 4 KiB at the start of a new object of each of them, and checks in
     /// `/metrics` that the first scan that began after the writes shows every one.
     func inUseScans(_ fixture: Fixture, mode: String, inUse: Int, rounds: Int = 5) async throws -> InUseResult {
-        let folder = try TemporaryFolder.make("rbd-meter-bench-inuse")
+        let (folder, config) = try serveConfig(fixture, scan: #""mode": "\#(mode)""#)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let config = folder.appendingPathComponent("config.json").path
-        try """
-            {"ceph": {"conf": "\(cephConf)", "osd_op_timeout_seconds": 600},
-             "pools": {"names": ["\(fixture.pool)"]},
-             "scan": {"interval_seconds": 1, "jitter": 0, "mode": "\(mode)", "concurrency": \(concurrency)},
-             "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"}}
-            """.write(toFile: config, atomically: true, encoding: .utf8)
 
         // The writers: one thread each, no cache, no modify timestamp.
         let writers = try await Cluster.connect(

@@ -28,10 +28,13 @@ struct APITestHarness {
             users: credentials ? [UserCredential(name: "alice", bcrypt: CredentialHasher.bcrypt(Self.password, cost: bcryptCost))] : [],
             maxImageSizeBytes: 1 << 50)
         self.history = history
+        connector = ClusterConnector(options: dev.connectionOptions(), pool: DevCluster.pool)
     }
 
+    /// The API's own connection, as the daemon gives it.
+    let connector: ClusterConnector
+
     func application() throws -> some ApplicationProtocol {
-        let connector = ClusterConnector(options: dev.connectionOptions(), pool: DevCluster.pool)
         let router = try MeterServer.router(state: state, settings: ServerSettings(port: 0), api: (settings, connector), history: history)
         return Application(router: router)
     }

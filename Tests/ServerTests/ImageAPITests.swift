@@ -59,6 +59,30 @@ struct ImageAPITests {
         }
     }
 
+    @Test("a blocklisted API connection answers 503 once, saying to retry, and is replaced: the next request succeeds")
+    func blocklistedConnectionIsReplaced() async throws {
+        let harness = try await APITestHarness()
+        try await harness.dev.withPool("fenced-api") { pool in
+            try await harness.dev.rbd("create", "--size", "64M", "\(pool)/a")
+            let address = try await harness.connector.connect().address
+            try await harness.dev.ceph("osd", "blocklist", "add", address)
+            do {
+                try await harness.test { client in
+                    let fenced = try await client.call(.get, "/v1/image?poolName=\(pool)")
+                    #expect(fenced.status == .serviceUnavailable)
+                    #expect(fenced.json["error"] as? String == "connection_replaced")
+                    let retried = try await client.call(.get, "/v1/image?poolName=\(pool)")
+                    #expect(retried.status == .ok, "\(retried.json)")
+                }
+                #expect(try await harness.connector.connect().address != address, "a fresh connection replaced the fenced one")
+            } catch {
+                _ = try? await harness.dev.ceph("osd", "blocklist", "rm", address)
+                throw error
+            }
+            try await harness.dev.ceph("osd", "blocklist", "rm", address)
+        }
+    }
+
     @Test("images are listed, created in namespaces with features, resized and deleted as rbd sees them")
     func imageLifecycle() async throws {
         let harness = try await APITestHarness()

@@ -7,11 +7,37 @@ struct CephAccess: Sendable {
     let connector: ClusterConnector
 
     /// Runs `body` with the cluster; Ceph errors become 4xx/5xx API errors.
+    ///
+    /// A connection the OSDs refuse as blocklisted (an operator or the monitors fenced its address)
+    /// stays refused for good: it is replaced by a fresh one for the next request, as the scanner
+    /// replaces its own. The request itself is not retried, since it may have changed something
+    /// before the refusal; it answers 503 and says to retry.
     func run<T: Sendable>(_ body: (Cluster) async throws -> T) async throws -> T {
+        let cluster: Cluster
         do {
-            return try await body(try await connector.connect())
+            cluster = try await connector.connect()
         } catch {
             throw APIError.from(error)
+        }
+        do {
+            return try await body(cluster)
+        } catch let error as RBDError where error.kind == .blocklisted {
+            throw await replace(fenced: cluster, after: error)
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+
+    private func replace(fenced: Cluster, after error: RBDError) async -> APIError {
+        do {
+            let fresh = try await connector.connectAnother()
+            // Several requests may have met the fence at once: the first replaces the connection.
+            if try await connector.connect() === fenced { await connector.replace(with: fresh) }
+            return APIError(
+                .serviceUnavailable, "connection_replaced",
+                "the API's Ceph connection was blocklisted (\(error.description)); a fresh one replaces it: retry the request")
+        } catch {
+            return APIError.from(error)
         }
     }
 
