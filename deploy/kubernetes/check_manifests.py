@@ -170,6 +170,8 @@ def cmd_references(path, variant):
     listen = (env_of(c).get("RBD_METER_LISTEN") or {}).get("value", "")
     if "metrics" not in container_ports: bad.append("the container has no port named metrics")
     elif not listen.endswith(":%d" % container_ports["metrics"]): bad.append("RBD_METER_LISTEN %r is not the metrics port %d" % (listen, container_ports["metrics"]))
+    # Every address, IPv6 included: on a single-stack IPv6 cluster the kubelet probes the pod's IPv6 address.
+    if not listen.startswith("[::]:"): bad.append("RBD_METER_LISTEN %r does not listen on every address, IPv6 included ([::]:PORT)" % listen)
     for sm in of_kind(docs, "ServiceMonitor"):
         if not matches(sm["spec"]["selector"].get("matchLabels"), svc["metadata"].get("labels") or {}): bad.append("ServiceMonitor selects no Service")
         for ep in sm["spec"].get("endpoints") or []:
