@@ -70,12 +70,15 @@ struct HTTPEndpointTests {
                 #expect(String(buffer: response.body).contains("no scan has completed yet"))
             }
         }
+        let scanned = Date()
         try await Self.app(Self.state(scannedSecondsAgo: 10)).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 let age = try #require(body?["last_scan_age_seconds"] as? NSNumber, "a JSON number, not a string")
-                #expect((10...20).contains(age.intValue))
+                // Ten seconds plus however long this busy machine took to start the app and answer.
+                let waited = Date().timeIntervalSince(scanned)
+                #expect(age.doubleValue >= 10 && age.doubleValue <= 10 + waited + 1, "\(age) s after \(waited) s")
             }
         }
         try await Self.app(Self.state(scannedSecondsAgo: 1000)).test(.router) { client in
