@@ -57,6 +57,13 @@ public actor ClusterConnector {
         log(fresh)
     }
 
+    /// Makes `fresh` the connection if `stale` still is; one that replaced `stale` meanwhile (another
+    /// request that met the same fence) stays, and `fresh` is dropped.
+    public func replace(_ stale: Cluster, with fresh: Cluster) {
+        guard cluster === stale else { return }
+        replace(with: fresh)
+    }
+
     /// Says which address the OSDs see, so that an operator can match it with
     /// `ceph osd blocklist ls` and the monitors' session list.
     private func log(_ connected: Cluster) {

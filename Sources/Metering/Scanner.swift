@@ -239,6 +239,7 @@ public struct Scanner: Sendable {
             if let header = work[index].header { clock.observe(stamp: Double(header.modifiedNanoseconds) / 1e9, seenAt: seen) }
         }
         guard options.useListing else { return }
+        let meter = self.meter
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
         let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! }, window: window)
         try Self.endOnTimeout(imageHeaders)

@@ -30,9 +30,10 @@ struct CephAccess: Sendable {
 
     private func replace(fenced: Cluster, after error: RBDError) async -> APIError {
         do {
-            let fresh = try await connector.connectAnother()
-            // Several requests may have met the fence at once: the first replaces the connection.
-            if try await connector.connect() === fenced { await connector.replace(with: fresh) }
+            // Several requests may meet the fence at once: one fresh connection replaces it.
+            if try await connector.connect() === fenced {
+                await connector.replace(fenced, with: try await connector.connectAnother())
+            }
             return APIError(
                 .serviceUnavailable, "connection_replaced",
                 "the API's Ceph connection was blocklisted (\(error.description)); a fresh one replaces it: retry the request")
