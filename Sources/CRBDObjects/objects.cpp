@@ -127,10 +127,11 @@ extern "C" int crbd_probe_objects(rados_ioctx_t io, const char *const *names, si
 }
 
 extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
-                                 const crbd_class_call *calls, size_t call_count, int *results,
+                                 const crbd_class_call *calls, const size_t *call_starts, int *results,
                                  crbd_call_result *out) {
     if (window == 0) return -EINVAL;
-    memset(out, 0, sizeof(crbd_call_result) * count * call_count);
+    const size_t call_count = call_starts[count];
+    memset(out, 0, sizeof(crbd_call_result) * call_count);
     for (size_t i = 0; i < count; i++) results[i] = -EIO;
     std::vector<librados::bufferlist> inputs;
     try {
@@ -144,16 +145,18 @@ extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, siz
     int failure = read_in_ring<Calls>(
         io, names, count, window,
         [&](Calls &read) {
-            read.outputs.resize(call_count);
-            read.results.resize(call_count);
-            for (size_t c = 0; c < call_count; c++) {
-                read.operation.exec(calls[c].class_name, calls[c].method, inputs[c], &read.outputs[c], &read.results[c]);
+            const size_t first = call_starts[read.index], calls_here = call_starts[read.index + 1] - first;
+            read.outputs.resize(calls_here);
+            read.results.resize(calls_here);
+            for (size_t c = 0; c < calls_here; c++) {
+                const crbd_class_call &call = calls[first + c];
+                read.operation.exec(call.class_name, call.method, inputs[first + c], &read.outputs[c], &read.results[c]);
             }
         },
         [&](Calls &read) {
             results[read.index] = read.completion->get_return_value();
-            crbd_call_result *answers = out + read.index * call_count;
-            for (size_t c = 0; c < call_count; c++) {
+            crbd_call_result *answers = out + call_starts[read.index];
+            for (size_t c = 0; c < read.outputs.size(); c++) {
                 librados::bufferlist &output = read.outputs[c];
                 answers[c].result = read.results[c];
                 answers[c].output_length = output.length();
@@ -161,6 +164,7 @@ extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, siz
                 if (answers[c].output == nullptr) {
                     answers[c].result = -ENOMEM;
                     answers[c].output_length = 0;
+                    if (results[read.index] == 0) results[read.index] = -ENOMEM;
                     continue;
                 }
                 if (output.length() > 0) output.begin().copy(output.length(), answers[c].output);

@@ -79,6 +79,9 @@ public struct ImageMeter: Sendable {
            let counted = try await countedFromListing(name, header: imageHeader, probe: header, in: context, index: index) {
             return counted
         }
+        if let imageHeader, let measured = try await measuredFromObjectMaps(name, header: imageHeader, probe: header, in: context) {
+            return measured
+        }
         let head = try await context.withImage(name, id: id) { image, flag in
             try self.readHead(image, listable: index != nil, previous: previous, flag: flag)
         }
@@ -195,14 +198,9 @@ public struct ImageMeter: Sendable {
                 return sum + min(length, info.size - object.0 * info.objectSize)
             }
         }
-        return ImageUsage(
-            pool: context.pool, namespace: context.namespace, image: name, id: info.id,
-            provisionedBytes: info.size, usedBytes: bytes, totalUsedBytes: bytes, snapshots: 0, features: info.features,
-            method: .headerListing,
-            objectMapInvalid: info.hasInvalidObjectMap,
-            kubernetes: KubernetesIdentity(metadata: header.metadata), modifyTimestamp: info.modifyTimestamp,
-            objectSize: info.objectSize, mode: mode, measuredAt: started, watchers: probe.watchers,
-            createTimestamp: info.createTimestamp, opened: false, headerVersion: probe.version)
+        return unopenedUsage(
+            name, header: header, probe: probe, in: context, used: bytes, total: bytes, snapshotIDs: [],
+            method: .headerListing, measuredAt: started)
     }
 
     /// Whether `previous` may still be reused: younger than ``fullRescanSeconds``, measured after
@@ -341,14 +339,14 @@ public struct ImageMeter: Sendable {
             return flag.isCancelled ? .stop : .proceed
         }
         if mode == .object {
-            return .done(Measurement(bytes: existing.totalLength, method: .objectMap))
+            return .done(Measurement(bytes: existing.totalLength, method: .diff))
         }
         // Exact mode asks the OSDs, but only about the objects the map says exist.
         if batcher.objectCount(existing.ranges) <= objectsPerRange {
             let bytes = try allocatedBytes(image, from: interval.from, in: existing.ranges, wholeObject: false, flag: flag)
-            return .done(Measurement(bytes: bytes, method: .objectMap))
+            return .done(Measurement(bytes: bytes, method: .diff))
         }
-        return .split(existing.ranges, .objectMap)
+        return .split(existing.ranges, .diff)
     }
 
     /// Bytes of the head held by the listed `objects`: whole objects, the last one cut at the size.
@@ -387,7 +385,7 @@ struct Measurement: Sendable, Equatable {
     var bytes: UInt64
     var method: MeteringMethod
 
-    static let zero = Measurement(bytes: 0, method: .objectMap)
+    static let zero = Measurement(bytes: 0, method: .headerListing)
 
     static func + (lhs: Measurement, rhs: Measurement) -> Measurement {
         Measurement(bytes: lhs.bytes + rhs.bytes, method: max(lhs.method, rhs.method))

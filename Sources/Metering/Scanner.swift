@@ -243,15 +243,16 @@ public struct Scanner: Sendable {
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
         let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! }, window: window)
         try Self.endOnTimeout(imageHeaders)
-        // An object map answers for one image whatever the pool holds; the listing costs a request
-        // per object of the whole pool. It is worth making for images with an object map only when
-        // the pool holds few objects per image to measure (statistics count every namespace).
+        // An object map answers for one image whatever the pool holds, in one read per map; the
+        // listing costs a request per object of the whole pool. For an image with fast-diff and no
+        // snapshots it is worth making only when the pool holds few objects per image to measure
+        // (statistics count every namespace); with snapshots, only the maps tell what each one holds.
         let objects = (try? await context.poolStatistics().objects) ?? .max
         let listingIsCheap = objects / UInt64(max(changed.count, 1)) <= Self.listedObjectsPerImage
         for (index, imageHeader) in zip(changed, imageHeaders) {
             guard let imageHeader = try? imageHeader.get() else { continue }
-            if imageHeader.info?.hasUsableFastDiff == true && !listingIsCheap { continue }
             work[index].imageHeader = imageHeader
+            if imageHeader.info?.hasUsableFastDiff == true && !listingIsCheap { work[index].index = nil }
         }
     }
 

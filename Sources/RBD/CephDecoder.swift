@@ -23,6 +23,12 @@ struct CephDecoder {
 
     var isAtEnd: Bool { offset == bytes.count }
 
+    /// Bytes not read yet.
+    var remainingCount: Int { bytes.count - offset }
+
+    /// The bytes not read yet, without reading them.
+    var remaining: ArraySlice<UInt8> { bytes[offset...] }
+
     /// The error for a reply whose layout is not the one this code understands.
     func malformed(_ reason: String) -> RBDError {
         RBDError(operation: "decode \(what) (\(reason))", object: what, code: EBADMSG)
@@ -66,6 +72,13 @@ struct CephDecoder {
     mutating func bytesWithLength() throws(RBDError) -> ArraySlice<UInt8> {
         let count = Int(try u32())
         guard bytes.count - offset >= count else { throw malformed("ends early") }
+        defer { offset += count }
+        return bytes[offset..<(offset + count)]
+    }
+
+    /// The next `count` bytes, without a length before them.
+    mutating func bytes(_ count: Int) throws(RBDError) -> ArraySlice<UInt8> {
+        guard count >= 0, bytes.count - offset >= count else { throw malformed("ends early") }
         defer { offset += count }
         return bytes[offset..<(offset + count)]
     }

@@ -49,26 +49,6 @@ extension IOContext {
         }
     }
 
-    /// Runs `read` over `imageIDs` on a pool thread, in chunks long enough to keep a window of
-    /// `window` reads full and short enough to notice a cancelled scan between them.
-    private func inChunks<T: Sendable>(
-        _ imageIDs: [String], window: Int, _ read: @escaping @Sendable ([String]) throws -> [Result<T, RBDError>]
-    ) async throws -> [Result<T, RBDError>] {
-        precondition(window > 0)
-        return try await cluster.pool.runCancellable { flag in
-            var results: [Result<T, RBDError>] = []
-            results.reserveCapacity(imageIDs.count)
-            var start = 0
-            while start < imageIDs.count {
-                if flag.isCancelled { throw RBDError(operation: "read image headers of", object: self.spec, code: ECANCELED) }
-                let chunk = Array(imageIDs[start..<min(start + 16 * window, imageIDs.count)])
-                results += try read(chunk)
-                start += chunk.count
-            }
-            return results
-        }
-    }
-
     private func probeBlocking(objects: [String], watchers: Bool, window: Int) throws -> [Result<ObjectProbe, RBDError>] {
         let names = objects.map { strdup($0) }
         defer { names.forEach { free($0) } }
@@ -99,48 +79,9 @@ extension IOContext {
     /// method failed (an OSD without `parent_get`, a deleted image). Runs on a pool thread.
     /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
     public func readImageHeaders(imageIDs: [String], window: Int = headerReadWindow) async throws -> [Result<ImageHeader, RBDError>] {
-        try await inChunks(imageIDs, window: window) { chunk in
-            try self.readHeadersBlocking(imageIDs: chunk, window: window)
-        }
-    }
-
-    private func readHeadersBlocking(imageIDs: [String], window: Int) throws -> [Result<ImageHeader, RBDError>] {
-        let calls = ImageHeader.calls
-        let names = imageIDs.map { strdup("rbd_header.\($0)") }
-        let className = strdup("rbd")
-        let methods = calls.map { strdup($0.method) }
-        let inputs = calls.map { call in
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(call.input.count, 1))
-            call.input.withUnsafeBytes { bytes in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: call.input.count)
-            }
-            return buffer
-        }
-        defer {
-            names.forEach { free($0) }
-            free(className)
-            methods.forEach { free($0) }
-            inputs.forEach { $0.deallocate() }
-        }
-        let classCalls = calls.indices.map { index in
-            crbd_class_call(class_name: className, method: methods[index], input: inputs[index], input_length: calls[index].input.count)
-        }
-        var results = [Int32](repeating: 0, count: imageIDs.count)
-        var answers = [crbd_call_result](repeating: crbd_call_result(), count: imageIDs.count * calls.count)
-        let submitted = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
-            crbd_call_objects(handle, names.baseAddress, imageIDs.count, window, classCalls, calls.count, &results, &answers)
-        }
-        defer { crbd_free_call_results(&answers, answers.count) }
-        try check(submitted, "read image headers of", spec)
-        return imageIDs.indices.map { index in
-            guard results[index] == 0 else {
-                return .failure(RBDError(operation: "read header", object: "\(spec)/rbd_header.\(imageIDs[index])", code: -results[index]))
-            }
-            let replies = (0..<calls.count).map { call in
-                let answer = answers[index * calls.count + call]
-                return answer.output_length == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: answer.output, count: answer.output_length))
-            }
-            return Result { () throws(RBDError) in try ImageHeader(id: imageIDs[index], replies: replies) }
+        let replies = try await call(imageIDs.map { ObjectCalls(object: "rbd_header.\($0)", calls: ImageHeader.calls) }, window: window)
+        return zip(imageIDs, replies).map { id, reply in
+            reply.flatMap { replies in Result { () throws(RBDError) in try ImageHeader(id: id, replies: replies) } }
         }
     }
 }

@@ -247,3 +247,11 @@ extension Image {
         try check(Int64(written), "write to", spec)
     }
 }
+
+extension Image {
+    /// Discards `length` bytes at `offset`: whole objects are removed, partial ones zeroed or cut;
+    /// needs a read-write handle. For fixtures: metering never writes. Implements: `rbd_discard`.
+    public func discard(at offset: UInt64, length: UInt64) throws {
+        try check(Int64(rbd_discard(handle, offset, length)), "discard in", spec)
+    }
+}

@@ -47,74 +47,65 @@ extension ImageHeader {
     /// `CEPH_NOSNAP`: the head rather than a snapshot.
     static let head: UInt64 = 0xFFFF_FFFF_FFFF_FFFE
 
-    /// One `rbd` class method a header read calls, with its encoded input.
-    struct Call {
-        var method: String
-        var input: [UInt8]
-    }
-
-    /// The calls of one header read, in the order ``init(id:replies:)`` decodes them; the inputs are
-    /// those of `src/cls/rbd/cls_rbd_client.cc`.
-    static let calls: [Call] = [
-        Call(method: "get_size", input: little(head)),
-        Call(method: "get_object_prefix", input: []),
+    /// The calls of one header read; the inputs are those of `src/cls/rbd/cls_rbd_client.cc`.
+    static let calls: [ObjectCalls.Call] = [
+        .init(method: "get_size", input: ObjectCalls.little(head)),
+        .init(method: "get_object_prefix"),
         // The snapshot id is ignored by the class; `true` asks for the read-only incompatible set.
-        Call(method: "get_features", input: little(head) + [1]),
-        Call(method: "get_flags", input: little(head)),
-        Call(method: "get_snapcontext", input: []),
-        Call(method: "get_data_pool", input: []),
-        Call(method: "parent_get", input: []),
-        Call(method: "get_create_timestamp", input: []),
-        Call(method: "get_modify_timestamp", input: []),
+        .init(method: "get_features", input: ObjectCalls.little(head) + [1]),
+        .init(method: "get_flags", input: ObjectCalls.little(head)),
+        .init(method: "get_snapcontext"),
+        .init(method: "get_data_pool"),
+        .init(method: "parent_get"),
+        .init(method: "get_create_timestamp"),
+        .init(method: "get_modify_timestamp"),
         // Start after "" (the first key), at most `metadataLimit` keys.
-        Call(method: "metadata_list", input: [0, 0, 0, 0] + little(metadataLimit)),
+        .init(method: "metadata_list", input: [0, 0, 0, 0] + ObjectCalls.little(metadataLimit)),
     ]
-
-    static func little(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
-    }
 
     /// Decodes the replies of ``calls`` for image `id`.
     init(id: String, replies: [[UInt8]]) throws(RBDError) {
         precondition(replies.count == Self.calls.count)
-        func decoder(_ index: Int) -> CephDecoder {
-            CephDecoder(replies[index], what: "rbd.\(Self.calls[index].method) of rbd_header.\(id)")
+        // Each reply is found by its method's name, so that the order of ``calls`` is free.
+        func decoder(_ method: String) -> CephDecoder {
+            let index = Self.calls.firstIndex { $0.method == method }!
+            return CephDecoder(replies[index], what: "rbd.\(method) of rbd_header.\(id)")
         }
         self.id = id
 
-        var size = decoder(0)
+        var size = decoder("get_size")
         let order = try size.u8()
         self.size = try size.u64()
         try size.expectEnd()
         guard order >= 12, order <= 26 else { throw size.malformed("object order \(order)") }
         objectSize = 1 << UInt64(order)
 
-        var prefix = decoder(1)
+        var prefix = decoder("get_object_prefix")
         blockNamePrefix = try prefix.string()
         try prefix.expectEnd()
 
-        var features = decoder(2)
+        var features = decoder("get_features")
         self.features = ImageFeatures(rawValue: try features.u64())
         incompatibleFeatures = ImageFeatures(rawValue: try features.u64())
         try features.expectEnd()
 
-        var flags = decoder(3)
+        var flags = decoder("get_flags")
         self.flags = ImageFlags(rawValue: try flags.u64())
         try flags.expectEnd()
 
-        var context = decoder(4)
+        var context = decoder("get_snapcontext")
         snapshotSequence = try context.u64()
         let count = try context.count(minimumBytes: 8)
         snapshotIDs = try (0..<count).map { _ throws(RBDError) in try context.u64() }
         try context.expectEnd()
 
-        var dataPool = decoder(5)
+        var dataPool = decoder("get_data_pool")
         let pool = try dataPool.i64()
         dataPoolID = pool >= 0 ? pool : nil
         try dataPool.expectEnd()
 
         // cls::rbd::ParentImageSpec: pool id, pool namespace, image id, snapshot id; pool -1 for none.
-        var parent = decoder(6)
+        var parent = decoder("parent_get")
         let end = try parent.structHeader(known: 1)
         let parentPool = try parent.i64()
         _ = try parent.string()
@@ -124,14 +115,14 @@ extension ImageHeader {
         try parent.expectEnd()
         parentPoolID = parentPool >= 0 ? parentPool : nil
 
-        var created = decoder(7)
+        var created = decoder("get_create_timestamp")
         createTimestamp = try created.time()
         try created.expectEnd()
-        var modified = decoder(8)
+        var modified = decoder("get_modify_timestamp")
         modifyTimestamp = try modified.time()
         try modified.expectEnd()
 
-        var list = decoder(9)
+        var list = decoder("metadata_list")
         // Each key and value is at least its u32 length.
         let keys = try list.count(minimumBytes: 8)
         var metadata: [String: String] = [:]

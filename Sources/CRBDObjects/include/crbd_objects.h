@@ -35,7 +35,7 @@ typedef struct crbd_object_probe {
 int crbd_probe_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
                        int with_watchers, crbd_object_probe *out);
 
-/** One object-class method call, made on every object of a batch. */
+/** One object-class method call. */
 typedef struct crbd_class_call {
     const char *class_name;
     const char *method;
@@ -51,14 +51,16 @@ typedef struct crbd_call_result {
 } crbd_call_result;
 
 /**
- * Makes the `call_count` class-method calls in one compound read on each of `count` objects, with
+ * Makes, on each of `count` objects, its own class-method calls in one compound read: object `i`
+ * gets `calls[call_starts[i] ..< call_starts[i + 1]]` (`call_starts` has `count + 1` entries), with
  * at most `window` reads in flight, and blocks until every read has finished. `results` has room
  * for `count` results of the whole read (0 or a negative errno; a failing call fails its read);
- * `out` for `count * call_count` answers, object by object, in the order of `calls`.
- * Returns 0, or a negative errno if a read could not even be submitted.
+ * `out` for one answer per call, at the call's own index. Every result and answer is written on
+ * every path. Returns 0, or a negative errno if a read could not even be submitted.
  */
 int crbd_call_objects(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
-                      const crbd_class_call *calls, size_t call_count, int *results, crbd_call_result *out);
+                      const crbd_class_call *calls, const size_t *call_starts, int *results,
+                      crbd_call_result *out);
 
 /** Frees the outputs of `count` answers. */
 void crbd_free_call_results(crbd_call_result *out, size_t count);

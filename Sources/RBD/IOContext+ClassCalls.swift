@@ -1,0 +1,83 @@
+import CRBD
+import CRBDObjects
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#else
+import Darwin
+#endif
+
+extension IOContext {
+    /// Makes each request's calls in one compound read of its object, with at most `window` reads in
+    /// flight: the replies of each request's calls in order, or the error of its read (a failing
+    /// call fails its read; a missing object is `.notFound`). Runs on a pool thread.
+    /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
+    func call(_ requests: [ObjectCalls], window: Int) async throws -> [Result<[[UInt8]], RBDError>] {
+        try await inChunks(requests, window: window) { chunk in
+            try self.callBlocking(chunk, window: window)
+        }
+    }
+
+    private func callBlocking(_ requests: [ObjectCalls], window: Int) throws -> [Result<[[UInt8]], RBDError>] {
+        let calls = requests.flatMap(\.calls)
+        var starts = [0]
+        for request in requests { starts.append(starts[starts.count - 1] + request.calls.count) }
+        let names = requests.map { strdup($0.object) }
+        let classNames = calls.map { strdup($0.className) }
+        let methods = calls.map { strdup($0.method) }
+        let inputs = calls.map { call in
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(call.input.count, 1))
+            call.input.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: call.input.count) }
+            }
+            return buffer
+        }
+        defer {
+            names.forEach { free($0) }
+            classNames.forEach { free($0) }
+            methods.forEach { free($0) }
+            inputs.forEach { $0.deallocate() }
+        }
+        let classCalls = calls.indices.map { index in
+            crbd_class_call(class_name: classNames[index], method: methods[index], input: inputs[index], input_length: calls[index].input.count)
+        }
+        var results = [Int32](repeating: 0, count: requests.count)
+        var answers = [crbd_call_result](repeating: crbd_call_result(), count: calls.count)
+        let submitted = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
+            crbd_call_objects(handle, names.baseAddress, requests.count, window, classCalls, starts, &results, &answers)
+        }
+        defer { crbd_free_call_results(&answers, answers.count) }
+        try check(submitted, "read objects of", spec)
+        return requests.indices.map { index in
+            guard results[index] == 0 else {
+                return .failure(RBDError(operation: "read", object: "\(spec)/\(requests[index].object)", code: -results[index]))
+            }
+            return .success((starts[index]..<starts[index + 1]).map { call in
+                let answer = answers[call]
+                return answer.output_length == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: answer.output, count: answer.output_length))
+            })
+        }
+    }
+
+    /// Runs `read` over `items` on a pool thread, in chunks long enough to keep a window of
+    /// `window` reads full and short enough to notice a cancelled scan between them.
+    func inChunks<Item: Sendable, T: Sendable>(
+        _ items: [Item], window: Int, _ read: @escaping @Sendable ([Item]) throws -> [Result<T, RBDError>]
+    ) async throws -> [Result<T, RBDError>] {
+        precondition(window > 0)
+        return try await cluster.pool.runCancellable { flag in
+            var results: [Result<T, RBDError>] = []
+            results.reserveCapacity(items.count)
+            var start = 0
+            while start < items.count {
+                if flag.isCancelled { throw RBDError(operation: "read objects of", object: self.spec, code: ECANCELED) }
+                let chunk = Array(items[start..<min(start + 16 * window, items.count)])
+                results += try read(chunk)
+                start += chunk.count
+            }
+            return results
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import DevCluster
+import Foundation
+import Metering
+import RBD
+import Testing
+
+/// Images with fast-diff and snapshots, measured from their object maps read directly (no librbd
+/// open), row by row against `rbd du`; where the maps cannot be trusted, librbd measures and the
+/// numbers still agree.
+@Suite("Object maps read directly agree with rbd du")
+struct ObjectMapTests {
+    /// Checks `image` of `pool`: the rows computed from its maps equal `rbd du`'s (snapshots, then
+    /// the head), and a scan in each mode measures it by the expected path with `rbd du`'s totals.
+    func expectAgreement(_ image: String, in pool: String, direct: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let dev = try await DevCluster.shared()
+        let cluster = try await dev.connect()
+        let context = try await cluster.ioContext(pool: pool)
+        let spec = "\(pool)/\(image)"
+        let id = try #require(try await context.images().first { $0.name == image }?.id, sourceLocation: sourceLocation)
+        let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
+        let maps = try await context.readObjectMaps(of: header)
+        let rows = try await dev.du(spec, exact: false)
+        if direct {
+            let usage = try #require(ImageMeter.mapUsage(maps, header: header), "maps of \(spec)", sourceLocation: sourceLocation)
+            #expect(usage.rows == rows.map(\.used_size), "rows of \(spec): \(rows.map { $0.snapshot ?? "head" })", sourceLocation: sourceLocation)
+            #expect(usage.used == (try await dev.diffBytes(spec, wholeObject: true)), "used of \(spec)", sourceLocation: sourceLocation)
+        } else {
+            #expect(ImageMeter.mapUsage(maps, header: header) == nil, "\(spec)'s maps are not to be trusted", sourceLocation: sourceLocation)
+        }
+        for mode in UsageMode.allCases {
+            let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
+            let usage = try #require(report.images.first { $0.image == image }, sourceLocation: sourceLocation)
+            let byMaps = direct && mode == .object
+            #expect(usage.method == (byMaps ? .objectMap : .diff), "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
+            #expect(usage.opened == !byMaps, sourceLocation: sourceLocation)
+            let modeRows = try await dev.du(spec, exact: mode == .exact)
+            #expect(usage.snapshots == modeRows.count - 1, sourceLocation: sourceLocation)
+            #expect(usage.totalUsedBytes == modeRows.reduce(0) { $0 + $1.used_size }, "total of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
+            // `rbd diff` of a clone counts the parent's data too; without snapshots, du's one row is the used bytes.
+            let used = modeRows.count == 1 ? modeRows[0].used_size : try await dev.diffBytes(spec, wholeObject: mode == .object)
+            #expect(usage.usedBytes == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Writes `total` in 4 KiB pieces at random offsets.
+    func scatter(_ spec: String, _ total: String) async throws {
+        try await DevCluster.shared().write(spec, ioSize: "4K", total: total)
+    }
+
+    @Test("chains of 1, 2 and 5 snapshots, with writes before, between and after, and a snapshot removed in the middle")
+    func snapshotChains() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("maps") { pool in
+            for (image, snapshots) in [("one", 1), ("two", 2), ("five", 5), ("removed", 3), ("unwritten", 2)] {
+                let spec = "\(pool)/\(image)"
+                try await dev.rbd("create", "--size", "256M", spec)
+                for index in 1...snapshots {
+                    if image != "unwritten" { try await scatter(spec, "\(index * 256)K") }
+                    try await dev.rbd("snap", "create", "\(spec)@s\(index)")
+                }
+                if image != "unwritten" { try await scatter(spec, "512K") }
+            }
+            try await dev.rbd("snap", "rm", "\(pool)/removed@s2")
+            for image in ["one", "two", "five", "removed", "unwritten"] {
+                try await expectAgreement(image, in: pool)
+            }
+        }
+    }
+
+    @Test("an image shrunk and grown between snapshots, and one discarded after a snapshot")
+    func resizesAndDiscards() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("maps") { pool in
+            let shrunk = "\(pool)/shrunk"
+            try await dev.rbd("create", "--size", "64M", shrunk)
+            try await dev.write(shrunk, ioSize: "1M", total: "64M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(shrunk)@full")
+            try await dev.rbd("resize", "--allow-shrink", "--size", "22M", shrunk)
+            try await dev.rbd("snap", "create", "\(shrunk)@small")
+            try await dev.rbd("resize", "--size", "96M", shrunk)
+            try await dev.write(shrunk, ioSize: "4K", total: "1M")
+            try await dev.rbd("snap", "create", "\(shrunk)@grown")
+            try await dev.write(shrunk, ioSize: "4K", total: "256K")
+
+            let grown = "\(pool)/grown"
+            try await dev.rbd("create", "--size", "30M", grown)
+            try await dev.write(grown, ioSize: "1M", total: "30M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(grown)@before")
+            try await dev.rbd("resize", "--size", "200M", grown)
+            try await dev.write(grown, ioSize: "4K", total: "2M")
+
+            let discarded = "\(pool)/discarded"
+            try await dev.rbd("create", "--size", "64M", discarded)
+            try await dev.write(discarded, ioSize: "1M", total: "64M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(discarded)@kept")
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            try await context.withImage("discarded", readOnly: false) { image in
+                // Whole objects 2-5 removed, object 8 cut in the middle, object 12 zeroed at its start.
+                try image.discard(at: 8 << 20, length: 16 << 20)
+                try image.discard(at: (32 << 20) + (2 << 20), length: 2 << 20)
+                try image.discard(at: 48 << 20, length: 1 << 20)
+            }
+            try await dev.rbd("snap", "create", "\(discarded)@after")
+            try await context.withImage("discarded", readOnly: false) { image in
+                try image.discard(at: 0, length: 8 << 20)
+            }
+            for image in ["shrunk", "grown", "discarded"] {
+                try await expectAgreement(image, in: pool)
+            }
+        }
+    }
+
+    @Test("a snapshot whose object map is flagged invalid is measured by librbd until the map is rebuilt")
+    func invalidSnapshotMapFallsBack() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("maps") { pool in
+            let spec = "\(pool)/flagged"
+            try await dev.rbd("create", "--size", "128M", spec)
+            try await scatter(spec, "1M")
+            try await dev.rbd("snap", "create", "\(spec)@s1")
+            try await scatter(spec, "512K")
+            // Enabling fast-diff anew flags every map, the head's and the snapshot's, invalid.
+            try await dev.rbd("feature", "disable", spec, "fast-diff")
+            try await dev.rbd("feature", "enable", spec, "fast-diff")
+            try await dev.rbd("object-map", "rebuild", spec)
+            let info = try await dev.rbd("info", "\(spec)@s1")
+            #expect(info.contains("fast diff invalid"), "the snapshot's map stays flagged: \(info)")
+            try await expectAgreement("flagged", in: pool, direct: false)
+            try await dev.rbd("object-map", "rebuild", "\(spec)@s1")
+            try await expectAgreement("flagged", in: pool)
+        }
+    }
+
+    @Test("a snapshot moved to the trash by a clone of it does not count, and the clone goes through librbd")
+    func trashSnapshotDoesNotCount() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("maps") { pool in
+            let parent = "\(pool)/parent"
+            try await dev.rbd("create", "--size", "128M", parent)
+            try await scatter(parent, "1M")
+            try await dev.rbd("snap", "create", "\(parent)@base")
+            try await dev.rbd("clone", "--rbd-default-clone-format", "2", "\(parent)@base", "\(pool)/child")
+            try await scatter(parent, "512K")
+            try await dev.rbd("snap", "create", "\(parent)@later")
+            try await scatter(parent, "256K")
+            // The clone still needs the snapshot: removing it moves it to the trash namespace.
+            try await dev.rbd("snap", "rm", "\(parent)@base")
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            let id = try #require(try await context.images().first { $0.name == "parent" }?.id)
+            let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
+            let snapshots = try await context.readObjectMaps(of: header).snapshots
+            #expect(snapshots.map(\.info.namespace) == [.trash, .user])
+            try await expectAgreement("parent", in: pool)
+            try await expectAgreement("child", in: pool, direct: false)
+        }
+    }
+}
