@@ -1,6 +1,7 @@
 #include "crbd_objects.h"
 
 #include <rados/librados.hpp>
+#include <rados/rados_types.hpp>
 
 #include <cerrno>
 #include <cstdlib>
@@ -27,10 +28,8 @@ struct InFlight {
  * submitted; the objects from that one on are not read, and `*submitted` counts those before it.
  */
 template <typename Slot, typename Prepare, typename Finish>
-int read_in_ring(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
+int read_in_ring(librados::IoCtx &context, const char *const *names, size_t count, size_t window,
                  Prepare prepare, Finish finish, size_t *submitted) {
-    librados::IoCtx context;
-    librados::IoCtx::from_rados_ioctx_t(io, context);
     auto complete = [&](Slot &slot) {
         slot.completion->wait_for_complete();
         finish(slot);
@@ -91,6 +90,25 @@ struct Probe : InFlight {
     int watchers_result = 0;
 };
 
+/** The same pool and namespace as `io`, reading the head (the C handle's own snapshot setting). */
+librados::IoCtx context_of(rados_ioctx_t io) {
+    librados::IoCtx context;
+    librados::IoCtx::from_rados_ioctx_t(io, context);
+    return context;
+}
+
+/** A listing of an object's clones in flight. */
+struct Clones : InFlight {
+    librados::snap_set_t snaps;
+    int snaps_result = 0;
+};
+
+/** Appends `value` little-endian, as Ceph encodes a u64 or a u32. */
+template <typename T>
+void put(std::vector<char> &bytes, T value) {
+    for (size_t i = 0; i < sizeof(T); i++) bytes.push_back(static_cast<char>((static_cast<uint64_t>(value) >> (8 * i)) & 0xff));
+}
+
 /** A compound read of class-method calls in flight. */
 struct Calls : InFlight {
     std::vector<librados::bufferlist> outputs;
@@ -105,8 +123,9 @@ extern "C" int crbd_probe_objects(rados_ioctx_t io, const char *const *names, si
     // Every answer is written on every path: an error until its read says otherwise.
     for (size_t i = 0; i < count; i++) out[i] = crbd_object_probe{-EIO, 0, 0, 0, 0, 0};
     size_t submitted = 0;
+    librados::IoCtx context = context_of(io);
     int failure = read_in_ring<Probe>(
-        io, names, count, window,
+        context, names, count, window,
         [&](Probe &probe) {
             probe.operation.stat2(&probe.size, &probe.mtime, &probe.stat_result);
             if (with_watchers) probe.operation.list_watchers(&probe.watchers, &probe.watchers_result);
@@ -142,8 +161,9 @@ extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, siz
         return -ENOMEM;
     }
     size_t submitted = 0;
+    librados::IoCtx context = context_of(io);
     int failure = read_in_ring<Calls>(
-        io, names, count, window,
+        context, names, count, window,
         [&](Calls &read) {
             const size_t first = call_starts[read.index], calls_here = call_starts[read.index + 1] - first;
             read.outputs.resize(calls_here);
@@ -172,6 +192,59 @@ extern "C" int crbd_call_objects(rados_ioctx_t io, const char *const *names, siz
         },
         &submitted);
     for (size_t i = submitted; i < count; i++) results[i] = failure;
+    return failure;
+}
+
+extern "C" int crbd_list_clones(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
+                                crbd_call_result *out) {
+    if (window == 0) return -EINVAL;
+    memset(out, 0, sizeof(crbd_call_result) * count);
+    for (size_t i = 0; i < count; i++) out[i].result = -EIO;
+    size_t submitted = 0;
+    int failure = 0;
+    try {
+        // Clones are listed through the snapshot directory, never through the caller's own handle:
+        // a copy of it reads there.
+        librados::IoCtx snapdir;
+        snapdir.dup(context_of(io));
+        snapdir.snap_set_read(LIBRADOS_SNAP_DIR);
+        failure = read_in_ring<Clones>(
+            snapdir, names, count, window,
+            [&](Clones &read) { read.operation.list_snaps(&read.snaps, &read.snaps_result); },
+            [&](Clones &read) {
+                crbd_call_result &answer = out[read.index];
+                answer.result = read.completion->get_return_value();
+                if (answer.result == 0) answer.result = read.snaps_result;
+                if (answer.result < 0) return;
+                std::vector<char> bytes;
+                put<uint64_t>(bytes, read.snaps.seq);
+                put<uint32_t>(bytes, read.snaps.clones.size());
+                for (const librados::clone_info_t &clone : read.snaps.clones) {
+                    put<uint64_t>(bytes, clone.cloneid);
+                    put<uint64_t>(bytes, clone.size);
+                    put<uint32_t>(bytes, clone.snaps.size());
+                    for (librados::snap_t snap : clone.snaps) put<uint64_t>(bytes, snap);
+                    put<uint32_t>(bytes, clone.overlap.size());
+                    for (const auto &extent : clone.overlap) {
+                        put<uint64_t>(bytes, extent.first);
+                        put<uint64_t>(bytes, extent.second);
+                    }
+                }
+                answer.output = static_cast<char *>(malloc(bytes.size() > 0 ? bytes.size() : 1));
+                if (answer.output == nullptr) {
+                    answer.result = -ENOMEM;
+                    return;
+                }
+                memcpy(answer.output, bytes.data(), bytes.size());
+                answer.output_length = bytes.size();
+            },
+            &submitted);
+    } catch (const std::bad_alloc &) {
+        failure = -ENOMEM;
+    } catch (...) {
+        failure = -EIO;
+    }
+    for (size_t i = submitted; i < count; i++) out[i].result = failure;
     return failure;
 }
 

@@ -2,35 +2,30 @@ import Foundation
 import RBD
 
 extension ImageMeter {
-    /// Without librbd: an image with fast-diff, measured in object mode from its object maps, read
-    /// directly with its snapshots' metadata (``IOContext/readObjectMaps(of:window:)``), by the rule
-    /// librbd's fast-diff follows (``ObjectMapDiff``): what each user snapshot adds over the one
-    /// before, and the head over the last, as `rbd du` lists them.
+    /// Without librbd: an image with fast-diff, measured from its object maps, read directly with
+    /// its snapshots' metadata (``IOContext/readObjectMaps(of:window:)``), by the rule librbd's
+    /// fast-diff follows (``ObjectMapDiff``): what each user snapshot adds over the one before, and
+    /// the head over the last, as `rbd du` lists them. Exact mode then lists the clones of the
+    /// objects the maps say changed, each once for every interval (``ExactObjectDiff``).
     ///
-    /// `nil`, for librbd to measure, for anything that rule does not cover: exact mode, a clone or
-    /// fancy striping (no ``ImageHeader/info``), a map or flag librbd would not trust, a missing map
-    /// at either end of an interval, a migration, an unknown feature, metadata beyond one read.
+    /// `nil`, for librbd to measure, for anything that rule does not cover (see
+    /// ``usageFromObjectMaps(_:in:)``), a migration, an unknown feature, metadata beyond one read.
     /// A timeout or a cancellation is thrown: librbd would meet the same.
     func measuredFromObjectMaps(
         _ name: String, header: ImageHeader, probe: ObjectProbe?, in context: IOContext
     ) async throws -> ImageUsage? {
-        guard mode == .object, let probe, let info = header.info, info.hasUsableFastDiff, header.metadataComplete,
-              !info.features.contains(.migrating), ImageFeatures.known.isSuperset(of: header.incompatibleFeatures)
+        guard let probe, header.metadataComplete, !header.features.contains(.migrating),
+              ImageFeatures.known.isSuperset(of: header.incompatibleFeatures)
         else { return nil }
         let started = Date()
-        let maps: ImageObjectMaps
-        do {
-            maps = try await context.readObjectMaps(of: header)
-        } catch let error as RBDError where ![.timedOut, .cancelled, .blocklisted].contains(error.kind) {
-            return nil
-        }
-        guard let measured = Self.mapUsage(maps, header: header) else { return nil }
+        guard let measured = try await usageFromObjectMaps(header, in: context) else { return nil }
         return unopenedUsage(
             name, header: header, probe: probe, in: context, used: measured.used, total: measured.total,
             snapshotIDs: measured.snapshotIDs, method: .objectMap, measuredAt: started)
     }
 
-    /// What `rbd du` lists of an image (object mode), computed from its object maps.
+    /// What `rbd du` lists of an image, computed from its object maps (and, in exact mode, its
+    /// objects' clones).
     public struct MapUsage: Sendable, Equatable {
         /// What each user snapshot adds over the one before, oldest first, then the head over the
         /// last: `rbd du`'s rows.
@@ -44,13 +39,67 @@ extension ImageMeter {
         public var total: UInt64 { rows.reduce(0, +) }
     }
 
-    /// The image's usage from `maps`, read for the image whose header reads `header`; `nil` where
-    /// librbd would not answer from the maps (a clone, fancy striping, a flag that says a map is
-    /// invalid, an interval's end without one, a map too small), for librbd to measure it.
-    public static func mapUsage(_ maps: ImageObjectMaps, header: ImageHeader) -> MapUsage? {
+    /// Measures the image whose header reads `header` from its object maps, in this meter's mode;
+    /// `nil` where librbd would not answer from the maps (no fast-diff, a clone, fancy striping, a
+    /// flag that says a map is invalid, an interval's end without one, a map too small; in exact
+    /// mode, a separate data pool), for librbd to measure it.
+    public func usageFromObjectMaps(_ header: ImageHeader, in context: IOContext) async throws -> MapUsage? {
         // A clone's or a striped image's maps would need the parent or the layout (librbd's case).
-        guard let info = header.info, info.hasUsableFastDiff else { return nil }
+        guard let info = header.info, info.hasUsableFastDiff, mode == .object || info.dataPoolID == nil else { return nil }
+        let maps: ImageObjectMaps
+        do {
+            maps = try await context.readObjectMaps(of: header)
+        } catch let error as RBDError where ![.timedOut, .cancelled, .blocklisted].contains(error.kind) {
+            return nil
+        }
+        guard let plan = Self.plan(maps, header: header) else { return nil }
+        let diff = ObjectMapDiff(objectSize: header.objectSize)
+        switch mode {
+        case .object:
+            return MapUsage(
+                rows: plan.intervals.map { diff.wholeBytes(of: $0.objects, size: $0.size) },
+                used: diff.wholeBytes(of: plan.fromCreation.objects, size: header.size), snapshotIDs: plan.snapshotIDs)
+        case .exact:
+            // Each object's clones tell every interval at once: one request per object that changed anywhere.
+            let objects = Set((plan.intervals + [plan.fromCreation]).flatMap(\.objects)).sorted()
+            let sets = try await context.snapSets(prefix: header.blockNamePrefix, objects: objects)
+            let byObject = Dictionary(uniqueKeysWithValues: zip(objects, sets))
+            func bytes(_ interval: Plan.Interval) -> UInt64 {
+                interval.objects.reduce(0) { sum, object in
+                    guard let set = byObject[object] ?? nil else { return sum }
+                    let length = diff.objectLength(object, size: interval.size)
+                    return sum + ExactObjectDiff.dataBytes(set, from: interval.from, to: interval.to, within: length)
+                }
+            }
+            return MapUsage(rows: plan.intervals.map(bytes), used: bytes(plan.fromCreation), snapshotIDs: plan.snapshotIDs)
+        }
+    }
+
+    /// Which objects each interval of `rbd du` may hold data in, from the maps.
+    struct Plan {
+        struct Interval {
+            /// The snapshot the interval starts after, 0 for the image's creation.
+            var from: UInt64
+            /// The snapshot it ends at, ``SnapSet/head`` for the head.
+            var to: UInt64
+            /// The image size at `to`.
+            var size: UInt64
+            /// The objects whose data changed in it, by the maps.
+            var objects: [UInt64]
+        }
+
+        /// One per user snapshot, oldest first, then the head.
+        var intervals: [Interval]
+        /// The head from the image's creation.
+        var fromCreation: Interval
+        var snapshotIDs: [UInt64]
+    }
+
+    /// The intervals of `rbd du` for an image whose header reads `header`, from its `maps`; `nil`
+    /// where librbd would not use the maps.
+    static func plan(_ maps: ImageObjectMaps, header: ImageHeader) -> Plan? {
         let untrusted: ImageFlags = [.fastDiffInvalid, .objectMapInvalid]
+        guard header.flags.isDisjoint(with: untrusted) else { return nil }
         let diff = ObjectMapDiff(objectSize: header.objectSize)
         let head = ObjectMapDiff.Version(map: maps.head, size: header.size)
         // librbd walks every snapshot between the ends of an interval, user or not; one whose map
@@ -65,16 +114,18 @@ extension ImageMeter {
         // Every user snapshot is an end of an interval: without its map, librbd would not use the maps.
         guard user.allSatisfy({ maps.snapshotMaps[$0] != nil }) else { return nil }
 
-        var rows: [UInt64] = []
+        var intervals: [Plan.Interval] = []
         var start: (id: UInt64, version: ObjectMapDiff.Version)?
-        for end in versions.filter(\.user) + [(id: UInt64.max, user: true, version: head)] {
+        for end in versions.filter(\.user) + [(id: SnapSet.head, user: true, version: head)] {
             let steps = start.map { start in versions.filter { $0.id > start.id && $0.id < end.id }.map(\.version) } ?? []
-            guard let bytes = diff.changedBytes(from: start?.version, steps: steps + [end.version]) else { return nil }
-            rows.append(bytes)
+            guard let objects = diff.changedObjects(from: start?.version, steps: steps + [end.version]) else { return nil }
+            intervals.append(Plan.Interval(from: start?.id ?? 0, to: end.id, size: end.version.size, objects: objects))
             start = (end.id, end.version)
         }
-        guard let used = diff.changedBytes(from: nil, steps: [head]) else { return nil }
-        return MapUsage(rows: rows, used: used, snapshotIDs: user)
+        guard let existing = diff.changedObjects(from: nil, steps: [head]) else { return nil }
+        return Plan(
+            intervals: intervals, fromCreation: Plan.Interval(from: 0, to: SnapSet.head, size: header.size, objects: existing),
+            snapshotIDs: user)
     }
 
     /// The usage of an image measured without an open, from what its header says.

@@ -18,8 +18,8 @@ struct ObjectMapDiff {
 
     var objectSize: UInt64
 
-    /// Bytes of the objects that hold data at the last of `steps` and changed since `start`, each
-    /// object counted whole but cut at the end version's size, as `rbd du` counts them.
+    /// The objects that hold data at the last of `steps` and changed since `start`, ascending: those
+    /// a whole-object diff reports as existing.
     ///
     /// - Parameters:
     ///   - start: the version the diff starts from, `nil` for the image's creation (then only the
@@ -29,7 +29,7 @@ struct ObjectMapDiff {
     ///     too.
     /// - Returns: `nil` when a map covers fewer objects than its version's size needs (librbd
     ///   refuses it too, and measures without the maps).
-    func changedBytes(from start: Version?, steps: [Version]) -> UInt64? {
+    func changedObjects(from start: Version?, steps: [Version]) -> [UInt64]? {
         precondition(!steps.isEmpty)
         var states: [State] = []
         if let start {
@@ -72,12 +72,19 @@ struct ObjectMapDiff {
                 states.append(version.map[object].exists && isEnd ? .dataUpdated : .hole)
             }
         }
-        let end = steps[steps.count - 1]
-        var bytes: UInt64 = 0
-        for (object, state) in states.enumerated() where state == .dataUpdated {
-            bytes += min(objectSize, end.size - UInt64(object) * objectSize)
-        }
-        return bytes
+        return states.indices.compactMap { states[$0] == .dataUpdated ? UInt64($0) : nil }
+    }
+
+    /// Bytes of `objects` counted whole, the last one of an image of `size` bytes cut at its end,
+    /// as `rbd du` counts them.
+    func wholeBytes(of objects: [UInt64], size: UInt64) -> UInt64 {
+        objects.reduce(0) { sum, object in sum + objectLength(object, size: size) }
+    }
+
+    /// The bytes of `object` inside an image of `size` bytes.
+    func objectLength(_ object: UInt64, size: UInt64) -> UInt64 {
+        let start = object * objectSize
+        return start < size ? min(objectSize, size - start) : 0
     }
 
     /// The objects `version`'s size spans, `nil` if its map covers fewer.

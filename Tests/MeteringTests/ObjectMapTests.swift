@@ -9,8 +9,8 @@ import Testing
 /// numbers still agree.
 @Suite("Object maps read directly agree with rbd du")
 struct ObjectMapTests {
-    /// Checks `image` of `pool`: the rows computed from its maps equal `rbd du`'s (snapshots, then
-    /// the head), and a scan in each mode measures it by the expected path with `rbd du`'s totals.
+    /// Checks `image` of `pool` in each mode: the rows computed from its maps equal `rbd du`'s
+    /// (snapshots, then the head), and a scan measures it by the expected path with `rbd du`'s totals.
     func expectAgreement(_ image: String, in pool: String, direct: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let dev = try await DevCluster.shared()
         let cluster = try await dev.connect()
@@ -18,26 +18,24 @@ struct ObjectMapTests {
         let spec = "\(pool)/\(image)"
         let id = try #require(try await context.images().first { $0.name == image }?.id, sourceLocation: sourceLocation)
         let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
-        let maps = try await context.readObjectMaps(of: header)
-        let rows = try await dev.du(spec, exact: false)
-        if direct {
-            let usage = try #require(ImageMeter.mapUsage(maps, header: header), "maps of \(spec)", sourceLocation: sourceLocation)
-            #expect(usage.rows == rows.map(\.used_size), "rows of \(spec): \(rows.map { $0.snapshot ?? "head" })", sourceLocation: sourceLocation)
-            #expect(usage.used == (try await dev.diffBytes(spec, wholeObject: true)), "used of \(spec)", sourceLocation: sourceLocation)
-        } else {
-            #expect(ImageMeter.mapUsage(maps, header: header) == nil, "\(spec)'s maps are not to be trusted", sourceLocation: sourceLocation)
-        }
         for mode in UsageMode.allCases {
+            let rows = try await dev.du(spec, exact: mode == .exact)
+            // `rbd diff` of a clone counts the parent's data too; without snapshots, du's one row is the used bytes.
+            let used = rows.count == 1 ? rows[0].used_size : try await dev.diffBytes(spec, wholeObject: mode == .object)
+            let fromMaps = try await ImageMeter(mode: mode).usageFromObjectMaps(header, in: context)
+            if direct {
+                let usage = try #require(fromMaps, "maps of \(spec)", sourceLocation: sourceLocation)
+                #expect(usage.rows == rows.map(\.used_size), "rows of \(spec) in \(mode) mode: \(rows.map { $0.snapshot ?? "head" })", sourceLocation: sourceLocation)
+                #expect(usage.used == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
+            } else {
+                #expect(fromMaps == nil, "\(spec)'s maps are not to be trusted", sourceLocation: sourceLocation)
+            }
             let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
             let usage = try #require(report.images.first { $0.image == image }, sourceLocation: sourceLocation)
-            let byMaps = direct && mode == .object
-            #expect(usage.method == (byMaps ? .objectMap : .diff), "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
-            #expect(usage.opened == !byMaps, sourceLocation: sourceLocation)
-            let modeRows = try await dev.du(spec, exact: mode == .exact)
-            #expect(usage.snapshots == modeRows.count - 1, sourceLocation: sourceLocation)
-            #expect(usage.totalUsedBytes == modeRows.reduce(0) { $0 + $1.used_size }, "total of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
-            // `rbd diff` of a clone counts the parent's data too; without snapshots, du's one row is the used bytes.
-            let used = modeRows.count == 1 ? modeRows[0].used_size : try await dev.diffBytes(spec, wholeObject: mode == .object)
+            #expect(usage.method == (direct ? .objectMap : .diff), "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
+            #expect(usage.opened == !direct, sourceLocation: sourceLocation)
+            #expect(usage.snapshots == rows.count - 1, sourceLocation: sourceLocation)
+            #expect(usage.totalUsedBytes == rows.reduce(0) { $0 + $1.used_size }, "total of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
             #expect(usage.usedBytes == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
         }
     }

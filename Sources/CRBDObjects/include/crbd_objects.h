@@ -62,6 +62,19 @@ int crbd_call_objects(rados_ioctx_t io, const char *const *names, size_t count, 
                       const crbd_class_call *calls, const size_t *call_starts, int *results,
                       crbd_call_result *out);
 
+/**
+ * Lists the clones of each of `count` objects (`list_snaps`, through the snapshot directory, as
+ * librbd's diff does), with at most `window` reads in flight, and blocks until every read has
+ * finished. `out[i]` holds 0 or a negative errno (-ENOENT: neither the object nor a clone exists)
+ * and, on success, the snap set encoded little-endian: u64 seq, u32 clone count, and per clone
+ * u64 clone id (the head's is LIBRADOS_SNAP_HEAD), u64 size, u32 snapshot count and the u64
+ * snapshot ids, u32 overlap count and (u64 offset, u64 length) per extent shared with the next
+ * newer clone. Every answer is written on every path. Returns 0, or a negative errno if a read
+ * could not even be submitted.
+ */
+int crbd_list_clones(rados_ioctx_t io, const char *const *names, size_t count, size_t window,
+                     crbd_call_result *out);
+
 /** Frees the outputs of `count` answers. */
 void crbd_free_call_results(crbd_call_result *out, size_t count);
 
