@@ -49,13 +49,13 @@ public struct ObjectMap: Sendable, Equatable {
         try header.expectEnd()
         // Four states per byte: a count larger than the bytes left cannot be real.
         guard count <= UInt64(decoder.remainingCount) * 4 else { throw decoder.malformed("\(count) objects in \(decoder.remainingCount) bytes") }
-        let packed = try decoder.bytes(Int((count + 3) / 4))
+        let packed = Array(try decoder.bytes(Int((count + 3) / 4)))
         var footer = CephDecoder(Array(try decoder.bytesWithLength()), what: what)
         try decoder.expectEnd()
         // The class checks the stored CRCs as it reads the map and answers without them; a reply
         // that carries them is checked here too.
         guard !footer.isAtEnd else {
-            self.init(count: count, packed: Array(packed))
+            self.init(count: count, packed: packed)
             return
         }
         guard try footer.u32() == headerCRC else { throw footer.malformed("header CRC") }
@@ -66,6 +66,6 @@ public struct ObjectMap: Sendable, Equatable {
             guard try footer.u32() == CRC32C.checksum(packed[range]) else { throw footer.malformed("data CRC of block \(block)") }
         }
         try footer.expectEnd()
-        self.init(count: count, packed: Array(packed))
+        self.init(count: count, packed: packed)
     }
 }
