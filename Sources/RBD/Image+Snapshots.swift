@@ -28,6 +28,12 @@ extension Image {
         )
     }
 
+    /// Takes a snapshot of the head; needs a read-write handle. For fixtures and benchmarks:
+    /// metering never writes. Implements: `rbd_snap_create`.
+    public func createSnapshot(_ snapshot: String) throws {
+        try check(rbd_snap_create(handle, snapshot), "create snapshot", "\(spec)@\(snapshot)")
+    }
+
     /// Removes a snapshot, unprotecting it first when asked; fails with `EBUSY` while clones depend
     /// on it. Needs a read-write handle. Implements: `rbd_snap_remove2`.
     public func removeSnapshot(_ snapshot: String, unprotect: Bool) throws {

@@ -51,6 +51,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Only the unchanged-scan part (with rbd du -p on its fixtures).")
     var onlyScale = false
 
+    @Option(help: "Images of each snapshot fixture (fast-diff images with no, one and three snapshots); 0 skips them.")
+    var snapshotImages = 3_000
+
+    @Flag(help: "Only the snapshot fixtures.")
+    var onlySnapshots = false
+
     @Option(help: "Threads rbd-meter scans with.")
     var concurrency = 16
 
@@ -77,7 +83,7 @@ struct BenchCommand: AsyncParsableCommand {
         let started = Date()
         let bench = try await Bench(cephConf: cephConf, rbdMeter: rbdMeter, concurrency: concurrency)
         var rows: [TimingRow] = []
-        if !onlyScale {
+        if !onlyScale && !onlySnapshots {
             log("creating fixtures")
             let thin = try await bench.thinFixture(pool: "bench-thin", images: images, sizeGiB: sizeGib, writes: writes)
             let thinDouble = try await bench.thinFixture(pool: "bench-thin-2x", images: images, sizeGiB: sizeGib * 2, writes: writes)
@@ -93,7 +99,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         var scale: [ScaleRow] = []
-        if scaleImages > 0 {
+        if scaleImages > 0 && !onlySnapshots {
             for (pool, features) in [("bench-scale-fast", nil), ("bench-scale-layering", [.layering] as ImageFeatures?)] {
                 log("creating \(scaleImages) images in \(pool)")
                 let fixture = try await bench.scaleFixture(pool: pool, images: scaleImages, features: features)
@@ -113,14 +119,23 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
 
+        var snapshotRows: [SnapshotRow] = []
+        if snapshotImages > 0 && !onlyScale {
+            for snapshots in [0, 1, 3] {
+                log("creating \(snapshotImages) images with \(snapshots) snapshots")
+                let fixture = try await bench.snapshotFixture(pool: "bench-snap-\(snapshots)", images: snapshotImages, snapshots: snapshots)
+                snapshotRows.append(try await bench.snapshotScans(fixture, snapshots: snapshots))
+            }
+        }
+
         var load: LoadResult?
-        if metricsImages > 0 && !onlyScale {
+        if metricsImages > 0 && !onlyScale && !onlySnapshots {
             log("creating \(metricsImages) images for the /metrics load test")
             let many = try await bench.manyImagesFixture(pool: "bench-many", images: metricsImages)
             load = try await bench.loadMetrics(pool: many.pool, seconds: loadSeconds)
         }
 
-        let report = BenchReport(rows: rows, scale: scale, load: load, machine: Machine.describe(), date: started)
+        let report = BenchReport(rows: rows, scale: scale, snapshots: snapshotRows, load: load, machine: Machine.describe(), date: started)
         print(report.markdown)
         if let markdown {
             try report.markdown.write(toFile: markdown, atomically: true, encoding: .utf8)

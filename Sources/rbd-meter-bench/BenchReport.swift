@@ -30,6 +30,7 @@ struct ScaleRow {
 struct BenchReport {
     var rows: [TimingRow]
     var scale: [ScaleRow]
+    var snapshots: [SnapshotRow] = []
     var load: LoadResult?
     var machine: String
     var date: Date
@@ -39,6 +40,7 @@ struct BenchReport {
         if !rows.isEmpty { text += "\n" + timingTable }
         if !scale.isEmpty { text += "\n" + scaleTable }
         if scale.contains(where: { !$0.inUse.isEmpty }) { text += "\n" + inUseTable }
+        if !snapshots.isEmpty { text += "\n" + snapshotTable }
         if let load {
             text += "\n`/metrics` of `serve` metering \(load.images) images, scanning back to back, so that a scan runs throughout (\(load.scansDuringLoad) finished during the load; the first took \(seconds(load.firstScanSeconds))): "
             text += "wrk, 16 connections, \(load.requests) requests, \(load.errors) errors, p50 \(String(format: "%.1f", load.p50Ms)) ms, p99 \(String(format: "%.1f", load.p99Ms)) ms; "
@@ -105,6 +107,29 @@ extension BenchReport {
                 text += "\(ratio(row.rbdDu, result.scanSeconds)) | " + String(format: "%.3f ms", result.cpuMillisecondsPerImage)
                 text += " | \(result.writesSeen) of \(result.writes) |\n"
             }
+        }
+        return text
+    }
+}
+
+extension BenchReport {
+    /// The snapshot fixtures: `rbd du -p` beside `rbd-meter scan` in both modes, every image equal;
+    /// then `serve`'s unchanged rescans, beside those of the fixture without snapshots.
+    var snapshotTable: String {
+        var text = "Images with snapshots: `rbd du -p` (and `--exact`) beside `rbd-meter scan`, every image's total equal to `rbd du`'s (checked); "
+        text += "CPU is the scan process's user + system time per image, its start and connection included; "
+        text += "then `serve`'s unchanged rescans (median of 5), beside the fixture without snapshots:\n\n"
+        text += "| fixture | `rbd du -p` | scan object | du ÷ object | CPU per image | `rbd du -p --exact` | scan exact | du ÷ exact | CPU per image | method | unchanged rescan | ÷ no snapshots | CPU per image |\n"
+        text += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |\n"
+        let baseline = snapshots.first { $0.snapshots == 0 }?.unchanged.unchangedScanSeconds ?? 0
+        for row in snapshots {
+            let images = Double(row.fixture.images)
+            text += "| \(row.fixture) | \(seconds(row.duObject)) | \(seconds(row.scanObject.seconds)) | \(ratio(row.duObject, row.scanObject.seconds)) | "
+            text += String(format: "%.3f ms", row.scanObject.cpuSeconds * 1000 / images) + " | "
+            text += "\(seconds(row.duExact)) | \(seconds(row.scanExact.seconds)) | \(ratio(row.duExact, row.scanExact.seconds)) | "
+            text += String(format: "%.3f ms", row.scanExact.cpuSeconds * 1000 / images) + " | \(row.scanObject.methods) | "
+            text += "\(seconds(row.unchanged.unchangedScanSeconds)) | \(ratio(row.unchanged.unchangedScanSeconds, baseline)) | "
+            text += String(format: "%.3f ms", row.unchanged.cpuMillisecondsPerImage) + " |\n"
         }
         return text
     }
