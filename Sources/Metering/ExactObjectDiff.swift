@@ -69,13 +69,14 @@ struct ExactObjectDiff {
         changed = startSize > 0 ? ExtentSet(0..<startSize) : ExtentSet()
     }
 
-    /// Bytes an exact diff from `start` to `end` reports as data in an object whose first `length`
-    /// bytes lie inside the end version's image size: the changed bytes the object holds at the
-    /// end, less what a truncation cut off since the start.
-    static func dataBytes(_ set: SnapSet, from start: UInt64, to end: UInt64, within length: UInt64) -> UInt64 {
+    /// Bytes a diff from `start` to `end` reports as data in an object whose first `length` bytes
+    /// lie inside the end version's image size: the changed bytes the object holds at the end, or,
+    /// for `wholeObject`, all of them if any changed; less, either way, what a truncation cut off
+    /// since the start.
+    static func dataBytes(_ set: SnapSet, from start: UInt64, to end: UInt64, within length: UInt64, wholeObject: Bool) -> UInt64 {
         let diff = ExactObjectDiff(set, from: start, to: end)
-        guard diff.existsAtEnd else { return 0 }
-        var data = diff.changed
+        guard diff.existsAtEnd, !diff.changed.ranges.isEmpty else { return 0 }
+        var data = wholeObject ? ExtentSet(0..<length) : diff.changed
         data.remove(length..<UInt64.max)
         // The object's length at the start, as librbd tracks it (0 from the image's creation).
         let startSize = start == 0 ? 0 : ExactObjectDiff(set, from: 0, to: start).endSize

@@ -14,9 +14,7 @@ extension ImageMeter {
     func measuredFromObjectMaps(
         _ name: String, header: ImageHeader, probe: ObjectProbe?, in context: IOContext
     ) async throws -> ImageUsage? {
-        guard let probe, header.metadataComplete, !header.features.contains(.migrating),
-              ImageFeatures.known.isSuperset(of: header.incompatibleFeatures)
-        else { return nil }
+        guard let probe, Self.measurableUnopened(header) else { return nil }
         let started = Date()
         guard let measured = try await usageFromObjectMaps(header, in: context) else { return nil }
         return unopenedUsage(
@@ -24,26 +22,11 @@ extension ImageMeter {
             snapshotIDs: measured.snapshotIDs, method: .objectMap, measuredAt: started)
     }
 
-    /// What `rbd du` lists of an image, computed from its object maps (and, in exact mode, its
-    /// objects' clones).
-    public struct MapUsage: Sendable, Equatable {
-        /// What each user snapshot adds over the one before, oldest first, then the head over the
-        /// last: `rbd du`'s rows.
-        public var rows: [UInt64]
-        /// The head's bytes from the image's creation.
-        public var used: UInt64
-        /// The user snapshots' ids, oldest first.
-        public var snapshotIDs: [UInt64]
-
-        /// `rbd du --merge-snapshots`.
-        public var total: UInt64 { rows.reduce(0, +) }
-    }
-
     /// Measures the image whose header reads `header` from its object maps, in this meter's mode;
     /// `nil` where librbd would not answer from the maps (no fast-diff, a clone, fancy striping, a
     /// flag that says a map is invalid, an interval's end without one, a map too small; in exact
     /// mode, a separate data pool), for librbd to measure it.
-    public func usageFromObjectMaps(_ header: ImageHeader, in context: IOContext) async throws -> MapUsage? {
+    public func usageFromObjectMaps(_ header: ImageHeader, in context: IOContext) async throws -> DirectUsage? {
         // A clone's or a striped image's maps would need the parent or the layout (librbd's case).
         guard let info = header.info, info.hasUsableFastDiff, mode == .object || info.dataPoolID == nil else { return nil }
         let maps: ImageObjectMaps
@@ -53,46 +36,10 @@ extension ImageMeter {
             return nil
         }
         guard let plan = Self.plan(maps, header: header) else { return nil }
-        let diff = ObjectMapDiff(objectSize: header.objectSize)
-        switch mode {
-        case .object:
-            return MapUsage(
-                rows: plan.intervals.map { diff.wholeBytes(of: $0.objects, size: $0.size) },
-                used: diff.wholeBytes(of: plan.fromCreation.objects, size: header.size), snapshotIDs: plan.snapshotIDs)
-        case .exact:
-            // Each object's clones tell every interval at once: one request per object that changed anywhere.
-            let objects = Set((plan.intervals + [plan.fromCreation]).flatMap(\.objects)).sorted()
-            let sets = try await context.snapSets(prefix: header.blockNamePrefix, objects: objects)
-            let byObject = Dictionary(uniqueKeysWithValues: zip(objects, sets))
-            func bytes(_ interval: Plan.Interval) -> UInt64 {
-                interval.objects.reduce(0) { sum, object in
-                    guard let set = byObject[object] ?? nil else { return sum }
-                    let length = diff.objectLength(object, size: interval.size)
-                    return sum + ExactObjectDiff.dataBytes(set, from: interval.from, to: interval.to, within: length)
-                }
-            }
-            return MapUsage(rows: plan.intervals.map(bytes), used: bytes(plan.fromCreation), snapshotIDs: plan.snapshotIDs)
-        }
-    }
-
-    /// Which objects each interval of `rbd du` may hold data in, from the maps.
-    struct Plan {
-        struct Interval {
-            /// The snapshot the interval starts after, 0 for the image's creation.
-            var from: UInt64
-            /// The snapshot it ends at, ``SnapSet/head`` for the head.
-            var to: UInt64
-            /// The image size at `to`.
-            var size: UInt64
-            /// The objects whose data changed in it, by the maps.
-            var objects: [UInt64]
-        }
-
-        /// One per user snapshot, oldest first, then the head.
-        var intervals: [Interval]
-        /// The head from the image's creation.
-        var fromCreation: Interval
-        var snapshotIDs: [UInt64]
+        // In exact mode each object's clones tell every interval at once: one request per object
+        // that changed anywhere; object mode needs nothing more than the maps.
+        let clones = mode == .exact ? try await clones(of: plan, prefix: header.blockNamePrefix, in: context) : nil
+        return usage(plan, objectSize: header.objectSize, clones: clones)
     }
 
     /// The intervals of `rbd du` for an image whose header reads `header`, from its `maps`; `nil`
@@ -126,20 +73,5 @@ extension ImageMeter {
         return Plan(
             intervals: intervals, fromCreation: Plan.Interval(from: 0, to: SnapSet.head, size: header.size, objects: existing),
             snapshotIDs: user)
-    }
-
-    /// The usage of an image measured without an open, from what its header says.
-    func unopenedUsage(
-        _ name: String, header: ImageHeader, probe: ObjectProbe, in context: IOContext, used: UInt64, total: UInt64,
-        snapshotIDs: [UInt64], method: MeteringMethod, measuredAt: Date
-    ) -> ImageUsage {
-        ImageUsage(
-            pool: context.pool, namespace: context.namespace, image: name, id: header.id,
-            provisionedBytes: header.size, usedBytes: used, totalUsedBytes: total, snapshots: snapshotIDs.count,
-            features: header.features, method: method,
-            objectMapInvalid: header.features.contains(.objectMap) && !header.flags.isDisjoint(with: [.objectMapInvalid, .fastDiffInvalid]),
-            kubernetes: KubernetesIdentity(metadata: header.metadata), modifyTimestamp: header.modifyTimestamp,
-            objectSize: header.objectSize, mode: mode, measuredAt: measuredAt, snapshotIDs: snapshotIDs, watchers: probe.watchers,
-            createTimestamp: header.createTimestamp, opened: false, headerVersion: probe.version)
     }
 }

@@ -82,6 +82,9 @@ public struct ImageMeter: Sendable {
         if let imageHeader, let measured = try await measuredFromObjectMaps(name, header: imageHeader, probe: header, in: context) {
             return measured
         }
+        if let imageHeader, let index, let measured = try await measuredFromClones(name, header: imageHeader, probe: header, in: context, index: index) {
+            return measured
+        }
         let head = try await context.withImage(name, id: id) { image, flag in
             try self.readHead(image, listable: index != nil, previous: previous, flag: flag)
         }
@@ -178,9 +181,7 @@ public struct ImageMeter: Sendable {
     func countedFromListing(
         _ name: String, header: ImageHeader, probe: ObjectProbe?, in context: IOContext, index: ObjectIndex
     ) async throws -> ImageUsage? {
-        guard let probe, let info = header.info, header.snapshotIDs.isEmpty, header.metadataComplete,
-              info.dataPoolID == nil, !info.features.contains(.migrating),
-              ImageFeatures.known.isSuperset(of: header.incompatibleFeatures)
+        guard let probe, let info = header.info, header.snapshotIDs.isEmpty, info.dataPoolID == nil, Self.measurableUnopened(header)
         else { return nil }
         let listing = try await index.get()
         guard listing.holdsOnlyHeads(snapshotSequence: header.snapshotSequence) else { return nil }
@@ -324,7 +325,7 @@ public struct ImageMeter: Sendable {
         let fastDiff = head.features.contains(.fastDiff)
             && !flags.contains(.fastDiffInvalid) && !flags.contains(.objectMapInvalid)
         guard fastDiff else {
-            let method: MeteringMethod = candidates == nil ? .diff : .listing
+            let method = MeteringMethod.diff
             let ranges = candidates.map { Self.clip($0, to: interval.size) } ?? [0..<interval.size]
             if batcher.objectCount(ranges) <= objectsPerRange {
                 let bytes = try allocatedBytes(image, from: interval.from, in: ranges, wholeObject: mode == .object, flag: flag)

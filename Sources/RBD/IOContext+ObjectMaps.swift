@@ -35,4 +35,16 @@ extension IOContext {
         }
         return ImageObjectMaps(snapshots: snapshots, snapshotMaps: snapshotMaps, head: head)
     }
+
+    /// Reads every snapshot's metadata and flags of the image whose header reads `header` from its
+    /// header (`snapshot_get`, `get_flags`) in one compound read, oldest first, user or not.
+    /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
+    public func readSnapshots(of header: ImageHeader) async throws -> [SnapshotHeader] {
+        let ids = header.snapshotIDs.sorted()
+        guard !ids.isEmpty else { return [] }
+        let replies = try await call([ObjectCalls(object: "rbd_header.\(header.id)", calls: ids.flatMap(SnapshotHeader.calls(id:)))], window: 1)[0].get()
+        return try ids.indices.map { index throws(RBDError) in
+            try SnapshotHeader(id: ids[index], replies: replies[(index * 2)..<(index * 2 + 2)], image: header.id)
+        }
+    }
 }

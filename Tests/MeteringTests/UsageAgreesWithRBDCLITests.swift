@@ -268,7 +268,7 @@ struct UsageAgreesWithRBDCLITests {
             }
         }
     }
-    @Test("an image that never had a snapshot is counted from header and listing though others' snapshots left clones in the pool; one whose snapshot was removed goes through librbd", arguments: UsageMode.allCases)
+    @Test("an image that never had a snapshot is counted from header and listing though others' snapshots left clones in the pool; one whose snapshot was removed is not", arguments: UsageMode.allCases)
     func neverSnapshottedAmongClones(mode: UsageMode) async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("clones") { pool in

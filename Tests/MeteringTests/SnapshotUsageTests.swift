@@ -4,14 +4,18 @@ import Metering
 import RBD
 import Testing
 
-/// Images with fast-diff and snapshots, measured from their object maps read directly (no librbd
-/// open), row by row against `rbd du`; where the maps cannot be trusted, librbd measures and the
-/// numbers still agree.
-@Suite("Object maps read directly agree with rbd du")
-struct ObjectMapTests {
-    /// Checks `image` of `pool` in each mode: the rows computed from its maps equal `rbd du`'s
-    /// (snapshots, then the head), and a scan measures it by the expected path with `rbd du`'s totals.
-    func expectAgreement(_ image: String, in pool: String, direct: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+/// Images with snapshots measured without librbd, from their object maps read directly (fast-diff)
+/// or from the listing and their objects' clones (layering-only), row by row against `rbd du`;
+/// where the direct reads cannot be trusted, librbd measures and the numbers still agree.
+@Suite("Snapshots measured without librbd agree with rbd du")
+struct SnapshotUsageTests {
+    /// Checks `image` of `pool` in each mode: the rows computed by `path` equal `rbd du`'s
+    /// (snapshots, then the head), and a scan measures it by that path with `rbd du`'s totals.
+    /// - Parameter scanned: the method a scan uses, when it is not `path`.
+    func expectAgreement(
+        _ image: String, in pool: String, path: MeteringMethod = .objectMap, scanned: MeteringMethod? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let dev = try await DevCluster.shared()
         let cluster = try await dev.connect()
         let context = try await cluster.ioContext(pool: pool)
@@ -22,18 +26,26 @@ struct ObjectMapTests {
             let rows = try await dev.du(spec, exact: mode == .exact)
             // `rbd diff` of a clone counts the parent's data too; without snapshots, du's one row is the used bytes.
             let used = rows.count == 1 ? rows[0].used_size : try await dev.diffBytes(spec, wholeObject: mode == .object)
-            let fromMaps = try await ImageMeter(mode: mode).usageFromObjectMaps(header, in: context)
-            if direct {
-                let usage = try #require(fromMaps, "maps of \(spec)", sourceLocation: sourceLocation)
+            let meter = ImageMeter(mode: mode)
+            let direct = switch path {
+            case .objectMap: try await meter.usageFromObjectMaps(header, in: context)
+            case .listing: try await meter.usageFromClones(header, in: context, index: ObjectIndex(context: context))?.usage
+            default:
+                if let maps = try await meter.usageFromObjectMaps(header, in: context) { maps } else {
+                    try await meter.usageFromClones(header, in: context, index: ObjectIndex(context: context))?.usage
+                }
+            }
+            if path != .diff {
+                let usage = try #require(direct, "\(path) of \(spec)", sourceLocation: sourceLocation)
                 #expect(usage.rows == rows.map(\.used_size), "rows of \(spec) in \(mode) mode: \(rows.map { $0.snapshot ?? "head" })", sourceLocation: sourceLocation)
                 #expect(usage.used == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
             } else {
-                #expect(fromMaps == nil, "\(spec)'s maps are not to be trusted", sourceLocation: sourceLocation)
+                #expect(direct == nil, "\(spec) is for librbd to measure", sourceLocation: sourceLocation)
             }
             let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
             let usage = try #require(report.images.first { $0.image == image }, sourceLocation: sourceLocation)
-            #expect(usage.method == (direct ? .objectMap : .diff), "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
-            #expect(usage.opened == !direct, sourceLocation: sourceLocation)
+            #expect(usage.method == scanned ?? path, "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
+            #expect(usage.opened == (path == .diff), sourceLocation: sourceLocation)
             #expect(usage.snapshots == rows.count - 1, sourceLocation: sourceLocation)
             #expect(usage.totalUsedBytes == rows.reduce(0) { $0 + $1.used_size }, "total of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
             #expect(usage.usedBytes == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
@@ -124,7 +136,7 @@ struct ObjectMapTests {
             try await dev.rbd("object-map", "rebuild", spec)
             let info = try await dev.rbd("info", "\(spec)@s1")
             #expect(info.contains("fast diff invalid"), "the snapshot's map stays flagged: \(info)")
-            try await expectAgreement("flagged", in: pool, direct: false)
+            try await expectAgreement("flagged", in: pool, path: .diff)
             try await dev.rbd("object-map", "rebuild", "\(spec)@s1")
             try await expectAgreement("flagged", in: pool)
         }
@@ -151,7 +163,63 @@ struct ObjectMapTests {
             let snapshots = try await context.readObjectMaps(of: header).snapshots
             #expect(snapshots.map(\.info.namespace) == [.trash, .user])
             try await expectAgreement("parent", in: pool)
-            try await expectAgreement("child", in: pool, direct: false)
+            try await expectAgreement("child", in: pool, path: .diff)
+        }
+    }
+
+    @Test("layering-only images with snapshots (removed, resized, discarded) are measured from the listing and their objects' clones")
+    func layeringSnapshotsFromClones() async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.withPool("clones") { pool in
+            for (image, snapshots) in [("one", 1), ("three", 3), ("removed", 3)] {
+                let spec = "\(pool)/\(image)"
+                try await dev.rbd("create", "--size", "128M", "--image-feature", "layering", spec)
+                for index in 1...snapshots {
+                    try await scatter(spec, "\(index * 128)K")
+                    try await dev.rbd("snap", "create", "\(spec)@s\(index)")
+                }
+                try await scatter(spec, "256K")
+            }
+            try await dev.rbd("snap", "rm", "\(pool)/removed@s2")
+            let resized = "\(pool)/resized"
+            try await dev.rbd("create", "--size", "40M", "--image-feature", "layering", resized)
+            try await dev.write(resized, ioSize: "1M", total: "40M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(resized)@full")
+            try await dev.rbd("resize", "--allow-shrink", "--size", "14M", resized)
+            try await dev.rbd("snap", "create", "\(resized)@small")
+            try await dev.rbd("resize", "--size", "64M", resized)
+            try await dev.write(resized, ioSize: "4K", total: "512K")
+            let cluster = try await dev.connect()
+            let context = try await cluster.ioContext(pool: pool)
+            let discarded = "\(pool)/discarded"
+            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", discarded)
+            try await dev.write(discarded, ioSize: "1M", total: "64M", pattern: "seq")
+            try await dev.rbd("snap", "create", "\(discarded)@kept")
+            try await context.withImage("discarded", readOnly: false) { image in
+                // Whole objects removed (kept only by the snapshot), one cut at its end, one zeroed at its start.
+                try image.discard(at: 8 << 20, length: 16 << 20)
+                try image.discard(at: (32 << 20) + (2 << 20), length: 2 << 20)
+                try image.discard(at: 48 << 20, length: 1 << 20)
+            }
+            // No snapshot now, but one once, in a pool that holds clones: the listing cannot tell its heads from clones.
+            let unsnapped = "\(pool)/unsnapped"
+            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", unsnapped)
+            try await scatter(unsnapped, "256K")
+            try await dev.rbd("snap", "create", "\(unsnapped)@gone")
+            try await scatter(unsnapped, "256K")
+            try await dev.rbd("snap", "rm", "\(unsnapped)@gone")
+            // One that never had a snapshot holds only heads, and is counted from the listing alone.
+            let plain = "\(pool)/plain"
+            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", plain)
+            try await scatter(plain, "256K")
+            // The manager reports the clones some seconds later; until then the pool looks like one
+            // without any, whose listing holds only heads, and "unsnapped" would be counted from it.
+            let cloned = try await poll(seconds: 120) { try await context.poolStatistics().clones > 0 }
+            try #require(cloned, "the pool statistics never counted the snapshot clones")
+            for image in ["one", "three", "removed", "resized", "discarded", "unsnapped"] {
+                try await expectAgreement(image, in: pool, path: .listing)
+            }
+            try await expectAgreement("plain", in: pool, path: .listing, scanned: .headerListing)
         }
     }
 }
