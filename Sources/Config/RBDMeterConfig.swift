@@ -10,7 +10,7 @@ import Server
 /// them, filled in from the file. Each default exists once, in its owner's type.
 ///
 /// Reading is strict: an unknown key, a value of the wrong type or out of range fails with a
-/// ``ConfigError`` that names the file and the key. Every key is documented in the README and shown
+/// ``ConfigError`` that names the file and the key. Every key is documented in docs/configuration.md and shown
 /// with its default in the example `config.json`.
 public struct RBDMeterConfig: Sendable {
     /// The file read, or `(defaults)`.

@@ -1,4 +1,4 @@
-/// Every metric rbd-meter exports, in one place: the README, the dashboards and the alert rules rely on
+/// Every metric rbd-meter exports, in one place: docs/metrics.md, the dashboards and the alert rules rely on
 /// these names, and a test checks that every name they use is one of these.
 public enum MetricCatalog {
     static let imageLabels = ["pool", "namespace", "image"]

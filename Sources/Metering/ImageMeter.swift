@@ -21,7 +21,7 @@ public struct ImageMeter: Sendable {
     /// cluster's clock, as far as `clock` can prove it (see ``ClusterClock``).
     public var reuseSettleSeconds: Double
     /// How old reused numbers may grow before the image is measured again whatever the signals say:
-    /// the bound on what no signal shows (see the README's "Incremental scans"). 0: never reused.
+    /// the bound on what no signal shows (see docs/performance.md, "Incremental scans"). 0: never reused.
     public var fullRescanSeconds: Double
     /// Fed with every OSD stamp this meter reads; shared by the scans whose numbers are reused.
     public var clock: ClusterClock

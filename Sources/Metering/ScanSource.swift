@@ -35,7 +35,7 @@ public enum ScanAttempt: Sendable {
 /// that times out ``reconnectAfterTimeouts`` scans in a row while the monitors answer, or whose
 /// OSDs refuse the connection as blocklisted, is scanned again at once on a fresh connection: if
 /// that one is answered, the old connection was the problem, and the fresh one replaces it (see
-/// the README's "Recovery after an OSD stall").
+/// docs/reliability.md, "Recovery after an OSD stall").
 public struct ClusterScanSource: ScanSource {
     public let connector: ClusterConnector
     public let options: ScanOptions

@@ -77,21 +77,12 @@ extension CapacityReport {
                 var growth_bytes_per_day: Double
                 var predicted_full: [String: String]
             }
-            struct Quota: Encodable {
-                var rule: String
-                var scope: String
-                var subject: String
-                var used_bytes: UInt64
-                var limit_bytes: UInt64
-                var ratio: Double
-                var level: String
-            }
             var generated_at: String
             var since: String
             var by: String
             var groups: [Group]
             var top_growers: [Grower]
-            var over_quota: [Quota]
+            var over_quota: [QuotaStatus.Row]
             struct Idle: Encodable {
                 var image: String
                 var total_used_bytes: Double
@@ -112,10 +103,7 @@ extension CapacityReport {
                 .init(image: forecast.subjectName, total_used_bytes: forecast.totalUsedBytes.rounded(), growth_bytes_per_day: forecast.growthPerDay.rounded(),
                       predicted_full: Dictionary(uniqueKeysWithValues: forecast.fullAt.map { ($0.key.rawValue, TimeFormat.iso(Date(timeIntervalSince1970: $0.value))) }))
             },
-            over_quota: overQuota.map {
-                .init(rule: $0.rule.name, scope: $0.rule.scope.rawValue, subject: $0.subject, used_bytes: $0.usedBytes,
-                      limit_bytes: $0.rule.limitBytes, ratio: $0.ratio, level: $0.level.rawValue)
-            },
+            over_quota: overQuota.map(\.row),
             trash_total_used_bytes: trashBytes, trash_images: trashImages, idle_days: idleDays,
             idle_images: idleImages.map {
                 .init(image: $0.image, total_used_bytes: $0.totalUsedBytes, unchanged_since: TimeFormat.iso(Date(timeIntervalSince1970: $0.unchangedSince)))

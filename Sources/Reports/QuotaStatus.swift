@@ -70,3 +70,21 @@ public enum QuotaEvaluator {
         return statuses
     }
 }
+
+extension QuotaStatus {
+    /// One rule and subject as the JSON outputs write it (`rbd-meter quota`, the report's
+    /// `over_quota`): numbers as numbers.
+    public struct Row: Encodable, Sendable {
+        var level: String
+        var rule: String
+        var scope: String
+        var subject: String
+        var used_bytes: UInt64
+        var limit_bytes: UInt64
+        var ratio: Double
+    }
+
+    public var row: Row {
+        Row(level: level.rawValue, rule: rule.name, scope: rule.scope.rawValue, subject: subject, used_bytes: usedBytes, limit_bytes: rule.limitBytes, ratio: ratio)
+    }
+}

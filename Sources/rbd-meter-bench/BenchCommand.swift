@@ -54,6 +54,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Images of each snapshot fixture (fast-diff images with no, one and three snapshots); 0 skips them.")
     var snapshotImages = 3_000
 
+    @Option(help: "Images of the layering-only fixture with one snapshot, also scanned through librbd; 0 skips it.")
+    var layeringSnapshotImages = 1_000
+
     @Flag(help: "Only the snapshot fixtures.")
     var onlySnapshots = false
 
@@ -126,6 +129,11 @@ struct BenchCommand: AsyncParsableCommand {
                 let fixture = try await bench.snapshotFixture(pool: "bench-snap-\(snapshots)", images: snapshotImages, snapshots: snapshots)
                 snapshotRows.append(try await bench.snapshotScans(fixture, snapshots: snapshots))
             }
+        }
+        if layeringSnapshotImages > 0 && !onlyScale {
+            log("creating \(layeringSnapshotImages) layering-only images with one snapshot")
+            let fixture = try await bench.snapshotFixture(pool: "bench-snap-layering", images: layeringSnapshotImages, snapshots: 1, features: [.layering])
+            snapshotRows.append(try await bench.snapshotScans(fixture, snapshots: 1, throughLibrbd: true))
         }
 
         var load: LoadResult?

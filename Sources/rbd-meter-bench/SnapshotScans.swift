@@ -13,6 +13,9 @@ struct SnapshotRow {
     var scanObject: TimedScan
     var scanExact: TimedScan
     var unchanged: IncrementalResult
+    /// The same scans through librbd (header reads off, the listing on: the path before the direct
+    /// reads), for the layering-only fixture.
+    var librbd: (object: Double, exact: Double)?
 }
 
 /// A timed `rbd-meter scan`: seconds, the process's CPU seconds, its methods.
@@ -26,14 +29,14 @@ extension Bench {
     /// 1 GiB images with the default features (fast-diff), each written at the scale fixture's
     /// three seeded offsets, then `snapshots` times a snapshot followed by one more 4 KiB write at
     /// a seeded offset: every snapshot and the head hold data of their own.
-    func snapshotFixture(pool: String, images: Int, snapshots: Int) async throws -> Fixture {
+    func snapshotFixture(pool: String, images: Int, snapshots: Int, features: ImageFeatures? = nil) async throws -> Fixture {
         try await createPool(pool)
         let context = try await cluster.ioContext(pool: pool)
         let existing = Set(try await context.images().map(\.name))
         try await forEachConcurrently(0..<images, limit: 16) { index in
             let name = String(format: "vol-%05d", index)
             guard !existing.contains(name) else { return }
-            try await context.createImage(name, size: 1 << 30)
+            try await context.createImage(name, size: 1 << 30, options: ImageCreateOptions(features: features))
             try await context.withImage(name, readOnly: false) { image in
                 let block = [UInt8](repeating: 0x5A, count: 4096)
                 for offset in Fixture.scaleWrites(index) { try image.write(block, at: offset) }
@@ -44,13 +47,15 @@ extension Bench {
                 }
             }
         }
-        let label = snapshots == 0 ? "default features, no snapshot" : "default features, \(snapshots) snapshot\(snapshots == 1 ? "" : "s")"
+        let kind = features == [.layering] ? "layering" : "default features"
+        let label = snapshots == 0 ? "\(kind), no snapshot" : "\(kind), \(snapshots) snapshot\(snapshots == 1 ? "" : "s")"
         return Fixture(pool: pool, images: images, sizeGiB: 1, features: label)
     }
 
     /// Times `rbd du -p` and `rbd-meter scan` on `fixture` in both modes and checks every image
-    /// against `rbd du`; then `serve`'s unchanged rescans.
-    func snapshotScans(_ fixture: Fixture, snapshots: Int) async throws -> SnapshotRow {
+    /// against `rbd du`; then `serve`'s unchanged rescans; with `throughLibrbd`, also the scans
+    /// through librbd.
+    func snapshotScans(_ fixture: Fixture, snapshots: Int, throughLibrbd: Bool = false) async throws -> SnapshotRow {
         var du: [String: (seconds: Double, images: [String: UInt64])] = [:]
         var scans: [String: TimedScan] = [:]
         for mode in ["object", "exact"] {
@@ -63,10 +68,24 @@ extension Bench {
                 throw fail("\(fixture) \(mode): \(disagreeing.count) images differ from rbd du, e.g. \(disagreeing.first.map { "\($0.key): \($0.value) B" } ?? "a missing image")")
             }
         }
+        var librbd: (object: Double, exact: Double)?
+        if throughLibrbd {
+            var seconds: [UsageMode: Double] = [:]
+            for mode in UsageMode.allCases {
+                log("timing a scan of \(fixture.pool) through librbd, \(mode) mode")
+                let options = ScanOptions(pools: [fixture.pool], mode: mode, concurrency: concurrency, librbdOnly: true)
+                let (elapsed, report) = try await timed { await Scanner(cluster: cluster, options: options).scan() }
+                let images = report.images.reduce(into: [String: UInt64]()) { $0[$1.image] = $1.totalUsedBytes }
+                guard report.succeeded, images == du[mode.rawValue]!.images else { throw fail("\(fixture) through librbd, \(mode) mode: not what rbd du says") }
+                seconds[mode] = elapsed
+            }
+            librbd = (seconds[.object]!, seconds[.exact]!)
+        }
         log("timing serve's unchanged rescans of \(fixture.pool)")
         return SnapshotRow(
             fixture: fixture, snapshots: snapshots, duObject: du["object"]!.seconds, duExact: du["exact"]!.seconds,
-            scanObject: scans["object"]!, scanExact: scans["exact"]!, unchanged: try await incrementalScans(fixture, librbdOnly: false))
+            scanObject: scans["object"]!, scanExact: scans["exact"]!, unchanged: try await incrementalScans(fixture, librbdOnly: false),
+            librbd: librbd)
     }
 
     /// `rbd du -p` of `pool`: seconds, and each image's snapshots and head added up.

@@ -60,24 +60,10 @@ struct QuotaCheckCommand: AsyncParsableCommand {
         }
     }
 
-    /// One rule and subject in `--format json`: numbers as numbers.
-    private struct Row: Encodable {
-        var level: String
-        var rule: String
-        var scope: String
-        var subject: String
-        var used_bytes: UInt64
-        var limit_bytes: UInt64
-        var ratio: Double
-    }
-
     private func render(_ statuses: [QuotaStatus]) throws -> String {
         let sorted = statuses.sorted(by: { ($0.level, $0.ratio) > ($1.level, $1.ratio) })
         if format == .json {
-            return try JSONOutput.render(["quotas": sorted.map {
-                Row(level: $0.level.rawValue, rule: $0.rule.name, scope: $0.rule.scope.rawValue, subject: $0.subject,
-                    used_bytes: $0.usedBytes, limit_bytes: $0.rule.limitBytes, ratio: $0.ratio)
-            }])
+            return try JSONOutput.render(["quotas": sorted.map(\.row)])
         }
         let human = format == .table
         var table = TextTable([

@@ -39,11 +39,11 @@ struct ExampleConfigTests {
         #expect(missing.isEmpty, "config.json lacks \(missing.sorted())")
     }
 
-    @Test("the README describes every key of config.json")
-    func readmeDescribesEveryKey() throws {
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+    @Test("docs/configuration.md describes every key of config.json")
+    func documentationDescribesEveryKey() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         let example = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.root.appendingPathComponent("config.json")))
         let undocumented = Self.keyPaths(example).filter { !readme.contains("`\($0)`") }
-        #expect(undocumented.isEmpty, "README lacks \(undocumented.sorted())")
+        #expect(undocumented.isEmpty, "docs/configuration.md lacks \(undocumented.sorted())")
     }
 }

@@ -34,10 +34,7 @@ public final class PrometheusServer: Sendable {
             """
         let configFile = folder.appendingPathComponent("prometheus.yml")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        // A port the kernel says is free, not a random one: a random one met a dev cluster's
-        // monitor or another test's server now and then, and Prometheus never came up.
-        port = Int(try await Shell.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        port = try await freePort()
         process = try ChildProcess("/usr/bin/prometheus", [
             "--config.file=\(configFile.path)", "--storage.tsdb.path=\(folder.appendingPathComponent("data").path)",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",

@@ -1,3 +1,4 @@
+import DevCluster
 import Foundation
 import History
 @testable import PrometheusHistory
@@ -71,9 +72,7 @@ struct PrometheusFailureTests {
 
     @Test("a Prometheus that is down is named as unreachable")
     func down() async throws {
-        // A port the kernel just handed out and nobody listens on.
-        let port = try await Shell.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try await freePort()
         let text = try await message(of: "http://127.0.0.1:\(port)")
         #expect(text.hasPrefix("cannot reach Prometheus at http://127.0.0.1:\(port)/api/v1/query"), "\(text)")
     }

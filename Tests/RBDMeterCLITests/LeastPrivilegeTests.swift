@@ -2,12 +2,12 @@ import DevCluster
 import Foundation
 import Testing
 
-/// rbd-meter with the keys the README tells operators to make: a read-only one for metering, a
+/// rbd-meter with the keys docs/configuration.md tells operators to make: a read-only one for metering, a
 /// separate one for the REST API's changes, and no ceph.conf at all (monitor addresses and a key
 /// file, as a container gets them).
 @Suite("Least-privilege keys")
 struct LeastPrivilegeTests {
-    /// The metering key of the README: `mon 'allow r'`, because `profile rbd` may blocklist clients.
+    /// The metering key of docs/configuration.md: `mon 'allow r'`, because `profile rbd` may blocklist clients.
     static let readOnlyCaps = ["mon", "allow r", "osd", "profile rbd-read-only"]
     static let writeCaps = ["mon", "profile rbd", "osd", "profile rbd"]
 
