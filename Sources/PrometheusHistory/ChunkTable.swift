@@ -7,10 +7,18 @@ struct ChunkTable {
     struct Cell {
         /// The index of the exporter in ``ChunkTable/exporters``; -1 before a series filled the cell.
         var exporter: Int32 = -1
-        /// Provisioned, used and total-used bytes and watchers; NaN where no series had a sample.
-        var values: (Double, Double, Double, Double) = (.nan, .nan, .nan, .nan)
+        /// The image's numbers; NaN where no series had a sample.
+        var values = Values()
         /// The index of the image's `rbd_image_info` labels in ``ChunkTable/infos``; -1 for none.
         var info: Int32 = -1
+    }
+
+    /// What one image had at one point, one field per series family.
+    struct Values {
+        var provisionedBytes = Double.nan
+        var usedBytes = Double.nan
+        var totalUsedBytes = Double.nan
+        var watchers = Double.nan
     }
 
     let start: Double
@@ -33,8 +41,8 @@ struct ChunkTable {
         return labels.filter { !own.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
     }
 
-    /// Enters a family's series; `value` is its place in ``Cell/values``, `nil` for `rbd_image_info`.
-    mutating func add(_ result: [PrometheusResponse.Series], family: MetricFamily, value: Int?, url: String) throws {
+    /// Enters a family's series; `value` is the field of ``Cell/values`` they fill, `nil` for `rbd_image_info`.
+    mutating func add(_ result: [PrometheusResponse.Series], family: MetricFamily, value: WritableKeyPath<Values, Double>?, url: String) throws {
         for series in result {
             let key = ImageLocation(pool: series.metric["pool"] ?? "", namespace: series.metric["namespace"] ?? "", image: series.metric["image"] ?? "")
             let exporter = Self.exporter(of: series.metric, family: family)
@@ -61,12 +69,10 @@ struct ChunkTable {
                         exporters: [exporters[Int(row[index].exporter)], exporter], at: sample.time)
                 }
                 row[index].exporter = exporterID
-                switch value {
-                case 0: row[index].values.0 = sample.value
-                case 1: row[index].values.1 = sample.value
-                case 2: row[index].values.2 = sample.value
-                case 3: row[index].values.3 = sample.value
-                default: row[index].info = infoID
+                if let value {
+                    row[index].values[keyPath: value] = sample.value
+                } else {
+                    row[index].info = infoID
                 }
             }
             cells[key] = row

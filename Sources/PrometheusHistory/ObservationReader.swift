@@ -13,10 +13,13 @@ struct ObservationReader {
     var labels: [(String, String)] = []
     var samplesPerQuery = QueryPlan.defaultSamplesPerQuery
 
-    /// The families read per point, in the order of ``Cell/values``.
-    static let valueFamilies = [
-        MetricCatalog.imageProvisionedBytes, MetricCatalog.imageUsedBytes, MetricCatalog.imageTotalUsedBytes, MetricCatalog.imageWatchers,
-    ]
+    /// The families read per point, each with the field of ``ChunkTable/Values`` it fills.
+    static var valueFamilies: [(MetricFamily, WritableKeyPath<ChunkTable.Values, Double>)] {
+        [
+            (MetricCatalog.imageProvisionedBytes, \.provisionedBytes), (MetricCatalog.imageUsedBytes, \.usedBytes),
+            (MetricCatalog.imageTotalUsedBytes, \.totalUsedBytes), (MetricCatalog.imageWatchers, \.watchers),
+        ]
+    }
 
     func read(from: Double, until: Double) async throws -> Observations {
         let endpoint = client.endpoint
@@ -30,9 +33,9 @@ struct ObservationReader {
         var folder = RunFolder(step: plan.step, url: endpoint.url)
         for chunk in plan.chunks {
             var table = ChunkTable(start: chunk.lowerBound, step: plan.step, count: Int(((chunk.upperBound - chunk.lowerBound) / plan.step).rounded()) + 1)
-            for (index, family) in Self.valueFamilies.enumerated() {
+            for (family, value) in Self.valueFamilies {
                 let result = try await client.range(endpoint.selector(family.name, labels), start: chunk.lowerBound, end: chunk.upperBound, step: plan.step)
-                try table.add(result, family: family, value: index, url: endpoint.url)
+                try table.add(result, family: family, value: value, url: endpoint.url)
             }
             let info = MetricCatalog.imageInfo
             try table.add(

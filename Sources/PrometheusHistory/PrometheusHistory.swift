@@ -99,28 +99,38 @@ public struct PrometheusHistory: HistorySource {
 
     /// The RBD trash at `time`, as the exporters' latest scans found it.
     func trash(_ client: PrometheusClient, at time: Double) async throws -> [TrashRecord] {
-        let families = [
-            MetricCatalog.trashImageProvisionedBytes, MetricCatalog.trashImageUsedBytes, MetricCatalog.trashImageTotalUsedBytes,
-            MetricCatalog.trashImageDeletedTimestampSeconds, MetricCatalog.trashImageDefermentEndTimestampSeconds,
-        ]
         // By pool, namespace, name and id: the id tells apart images trashed under one name.
-        var values: [[String]: [Double]] = [:]
-        var sources: [[String]: String] = [:]
-        func key(_ series: PrometheusResponse.Series) -> [String] { ["pool", "namespace", "image", "id"].map { series.metric[$0] ?? "" } }
-        for (index, family) in families.enumerated() {
+        struct Key: Hashable, Comparable {
+            var pool, namespace, image, id: String
+            init(_ series: PrometheusResponse.Series) {
+                (pool, namespace, image, id) = (series.metric["pool"] ?? "", series.metric["namespace"] ?? "", series.metric["image"] ?? "", series.metric["id"] ?? "")
+            }
+            static func < (lhs: Key, rhs: Key) -> Bool { (lhs.pool, lhs.namespace, lhs.image, lhs.id) < (rhs.pool, rhs.namespace, rhs.image, rhs.id) }
+        }
+        struct Numbers {
+            var provisioned = 0.0, used = 0.0, total = 0.0, deletedAt = 0.0, defermentEndAt = 0.0
+        }
+        let families: [(MetricFamily, WritableKeyPath<Numbers, Double>)] = [
+            (MetricCatalog.trashImageProvisionedBytes, \.provisioned), (MetricCatalog.trashImageUsedBytes, \.used),
+            (MetricCatalog.trashImageTotalUsedBytes, \.total), (MetricCatalog.trashImageDeletedTimestampSeconds, \.deletedAt),
+            (MetricCatalog.trashImageDefermentEndTimestampSeconds, \.defermentEndAt),
+        ]
+        var values: [Key: Numbers] = [:]
+        var sources: [Key: String] = [:]
+        for (family, field) in families {
             for series in try await client.instant(endpoint.selector(family.name), at: time) {
-                values[key(series), default: Array(repeating: 0, count: families.count)][index] = series.samples.first?.value ?? 0
+                values[Key(series), default: Numbers()][keyPath: field] = series.samples.first?.value ?? 0
             }
         }
         for series in try await client.instant(endpoint.selector(MetricCatalog.trashImageInfo.name), at: time) {
-            sources[key(series)] = series.metric["source"] ?? ""
+            sources[Key(series)] = series.metric["source"] ?? ""
         }
-        return values.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+        return values.keys.sorted().map { key in
             let numbers = values[key]!
             return TrashRecord(
-                id: nil, scanID: 0, at: time, pool: key[0], namespace: key[1], name: key[2], imageID: key[3], source: sources[key] ?? "",
-                deletedAt: numbers[3], defermentEndAt: numbers[4], provisionedBytes: Int64(numbers[0]), usedBytes: Int64(numbers[1]),
-                totalUsedBytes: Int64(numbers[2]))
+                id: nil, scanID: 0, at: time, pool: key.pool, namespace: key.namespace, name: key.image, imageID: key.id, source: sources[key] ?? "",
+                deletedAt: numbers.deletedAt, defermentEndAt: numbers.defermentEndAt, provisionedBytes: Int64(numbers.provisioned),
+                usedBytes: Int64(numbers.used), totalUsedBytes: Int64(numbers.total))
         }
     }
 }

@@ -19,7 +19,8 @@ struct RunFolder {
     mutating func fold(_ table: ChunkTable) throws {
         for (key, row) in table.cells {
             for (index, cell) in row.enumerated() {
-                let (provisioned, used, total, watchers) = cell.values
+                let values = cell.values
+                let (provisioned, used, total, watchers) = (values.provisionedBytes, values.usedBytes, values.totalUsedBytes, values.watchers)
                 guard !provisioned.isNaN, !used.isNaN, !total.isNaN else {
                     guard cell.exporter < 0 || (provisioned.isNaN && used.isNaN && total.isNaN) else {
                         throw missing("rbd_image_provisioned_bytes, rbd_image_used_bytes and rbd_image_total_used_bytes", key, index, table)

@@ -27,7 +27,7 @@ extension Bench {
     /// held open; `rounds` times writes 4 KiB at the start of a new object of each of them, and checks in
     /// `/metrics` that the first scan that began after the writes shows every one.
     func inUseScans(_ fixture: Fixture, mode: String, inUse: Int, rounds: Int = 5) async throws -> InUseResult {
-        let (folder, config) = try serveConfig(fixture, scan: #""mode": "\#(mode)""#)
+        let (folder, config) = try serveConfig(pool: fixture.pool, scan: #""mode": "\#(mode)""#)
         defer { try? FileManager.default.removeItem(at: folder) }
 
         // The writers: one thread each, no cache, no modify timestamp.

@@ -20,7 +20,7 @@ extension Bench {
     /// reused from the start (the first scan measures everything) and no full rescan afterwards,
     /// and times `scans` scans after the first from its log.
     func incrementalScans(_ fixture: Fixture, librbdOnly: Bool, scans: Int = 5) async throws -> IncrementalResult {
-        let (folder, config) = try serveConfig(fixture, scan: #""mode": "object", "full_rescan_seconds": 604800, "reuse_settle_seconds": 0, "librbd_only": \#(librbdOnly)"#)
+        let (folder, config) = try serveConfig(pool: fixture.pool, scan: #""mode": "object", "full_rescan_seconds": 604800, "reuse_settle_seconds": 0, "librbd_only": \#(librbdOnly)"#)
         defer { try? FileManager.default.removeItem(at: folder) }
         let daemon = try ChildProcess(rbdMeter, ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", "info"])
         defer {
@@ -56,14 +56,14 @@ extension Bench {
             imagesOpened: opened, peakRSSBytes: peak)
     }
 
-    /// A folder holding the config of `serve` metering `fixture`'s pool, one scan a second, with the
-    /// keys of `scan` added to its scan section, and the history beside it.
-    func serveConfig(_ fixture: Fixture, scan: String) throws -> (folder: URL, config: String) {
+    /// A folder holding the config of `serve` metering `pool`, one scan a second, with the keys of
+    /// `scan` added to its scan section, and the history beside it.
+    func serveConfig(pool: String, scan: String) throws -> (folder: URL, config: String) {
         let folder = try TemporaryFolder.make("rbd-meter-bench")
         let config = folder.appendingPathComponent("config.json").path
         try """
             {"ceph": {"conf": "\(cephConf)", "osd_op_timeout_seconds": 600},
-             "pools": {"names": ["\(fixture.pool)"]},
+             "pools": {"names": ["\(pool)"]},
              "scan": {"interval_seconds": 1, "jitter": 0, "concurrency": \(concurrency), \(scan)},
              "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"}}
             """.write(toFile: config, atomically: true, encoding: .utf8)
