@@ -116,6 +116,25 @@ extension BenchReport {
     /// The snapshot fixtures: `rbd du -p` beside `rbd-meter scan` in both modes, every image equal;
     /// then `serve`'s unchanged rescans, beside those of the fixture without snapshots.
     var snapshotTable: String {
+        var text = ""
+        if snapshots.contains(where: { $0.librbd == nil }) { text += fastDiffSnapshotTable }
+        let layering = snapshots.filter { $0.librbd != nil }
+        guard !layering.isEmpty else { return text }
+        if !text.isEmpty { text += "\n" }
+        text += "Layering-only images with a snapshot: the listing and one clone listing per listed object, beside the same scan through librbd "
+        text += "(one open per snapshot and the head, the listed objects diffed per interval):\n\n"
+        text += "| fixture | `rbd du -p` | scan object | through librbd | librbd ÷ scan | `rbd du -p --exact` | scan exact | through librbd | librbd ÷ scan | method |\n"
+        text += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        for row in layering {
+            let librbd = row.librbd!
+            text += "| \(row.fixture) | \(seconds(row.duObject)) | \(seconds(row.scanObject.seconds)) | \(seconds(librbd.object)) | \(ratio(librbd.object, row.scanObject.seconds)) | "
+            text += "\(seconds(row.duExact)) | \(seconds(row.scanExact.seconds)) | \(seconds(librbd.exact)) | \(ratio(librbd.exact, row.scanExact.seconds)) | \(row.scanObject.methods) |\n"
+        }
+        return text
+    }
+
+    /// The fast-diff snapshot fixtures, with the unchanged rescans beside the snapshot-free one.
+    private var fastDiffSnapshotTable: String {
         var text = "Images with snapshots: `rbd du -p` (and `--exact`) beside `rbd-meter scan`, every image's total equal to `rbd du`'s (checked); "
         text += "CPU is the scan process's user + system time per image, its start and connection included; "
         text += "then `serve`'s unchanged rescans (median of 5), beside the fixture without snapshots:\n\n"
@@ -130,17 +149,6 @@ extension BenchReport {
             text += String(format: "%.3f ms", row.scanExact.cpuSeconds * 1000 / images) + " | \(row.scanObject.methods) | "
             text += "\(seconds(row.unchanged.unchangedScanSeconds)) | \(ratio(row.unchanged.unchangedScanSeconds, baseline)) | "
             text += String(format: "%.3f ms", row.unchanged.cpuMillisecondsPerImage) + " |\n"
-        }
-        let layering = snapshots.filter { $0.librbd != nil }
-        guard !layering.isEmpty else { return text }
-        text += "\nLayering-only images with a snapshot: the listing and one clone listing per listed object, beside the same scan through librbd "
-        text += "(one open per snapshot and the head, the listed objects diffed per interval):\n\n"
-        text += "| fixture | `rbd du -p` | scan object | through librbd | librbd ÷ scan | `rbd du -p --exact` | scan exact | through librbd | librbd ÷ scan | method |\n"
-        text += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
-        for row in layering {
-            let librbd = row.librbd!
-            text += "| \(row.fixture) | \(seconds(row.duObject)) | \(seconds(row.scanObject.seconds)) | \(seconds(librbd.object)) | \(ratio(librbd.object, row.scanObject.seconds)) | "
-            text += "\(seconds(row.duExact)) | \(seconds(row.scanExact.seconds)) | \(seconds(librbd.exact)) | \(ratio(librbd.exact, row.scanExact.seconds)) | \(row.scanObject.methods) |\n"
         }
         return text
     }
