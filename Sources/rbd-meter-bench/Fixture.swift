@@ -64,21 +64,10 @@ extension Bench {
     /// Many 1 GiB images, each with three 4 KiB writes at seeded offsets: the scale at which an
     /// unchanged scan must cost what changed, not how many images exist.
     func scaleFixture(pool: String, images: Int, features: ImageFeatures?) async throws -> Fixture {
-        try await createPool(pool)
-        let context = try await cluster.ioContext(pool: pool)
-        let existing = Set(try await context.images().map(\.name))
-        try await forEachConcurrently(0..<images, limit: 16) { index in
-            let name = String(format: "vol-%05d", index)
-            guard !existing.contains(name) else { return }
-            try await context.createImage(name, size: 1 << 30, options: ImageCreateOptions(features: features))
-            try await context.withImage(name, readOnly: false) { image in
-                let block = [UInt8](repeating: 0x5A, count: 4096)
-                for offset in Fixture.scaleWrites(index) { try image.write(block, at: offset) }
-            }
-        }
-        return Fixture(pool: pool, images: images, sizeGiB: 1, features: features == [.layering] ? "layering" : "default features")
+        var fixture = try await snapshotFixture(pool: pool, images: images, snapshots: 0, features: features)
+        fixture.features = features == [.layering] ? "layering" : "default features"
+        return fixture
     }
-
 
     /// Empty images with the default features, for the size of the snapshot `/metrics` renders.
     func manyImagesFixture(pool: String, images: Int) async throws -> Fixture {

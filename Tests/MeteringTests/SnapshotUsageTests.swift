@@ -57,6 +57,36 @@ struct SnapshotUsageTests {
         try await DevCluster.shared().write(spec, ioSize: "4K", total: total)
     }
 
+    /// An image of `sizes[0]` filled, snapshotted (`@full`), shrunk to `sizes[1]` and snapshotted
+    /// (`@small`), grown to `sizes[2]` and written, snapshotted (`@grown`) and written again.
+    func makeResized(_ spec: String, sizes: [String], features: [String] = []) async throws {
+        let dev = try await DevCluster.shared()
+        try await dev.rbd(["create", "--size", sizes[0]] + features + [spec])
+        try await dev.write(spec, ioSize: "1M", total: sizes[0], pattern: "seq")
+        try await dev.rbd("snap", "create", "\(spec)@full")
+        try await dev.rbd("resize", "--allow-shrink", "--size", sizes[1], spec)
+        try await dev.rbd("snap", "create", "\(spec)@small")
+        try await dev.rbd("resize", "--size", sizes[2], spec)
+        try await dev.write(spec, ioSize: "4K", total: "512K")
+        try await dev.rbd("snap", "create", "\(spec)@grown")
+        try await scatter(spec, "256K")
+    }
+
+    /// A 64 MiB image filled and snapshotted (`@kept`), then discarded: whole objects 2-5 (kept only
+    /// by the snapshot), object 8 cut at its middle, object 12 zeroed at its start.
+    func makeDiscarded(_ image: String, in context: IOContext, features: [String] = []) async throws {
+        let dev = try await DevCluster.shared()
+        let spec = context.spec(image: image)
+        try await dev.rbd(["create", "--size", "64M"] + features + [spec])
+        try await dev.write(spec, ioSize: "1M", total: "64M", pattern: "seq")
+        try await dev.rbd("snap", "create", "\(spec)@kept")
+        try await context.withImage(image, readOnly: false) { image in
+            try image.discard(at: 8 << 20, length: 16 << 20)
+            try image.discard(at: (32 << 20) + (2 << 20), length: 2 << 20)
+            try image.discard(at: 48 << 20, length: 1 << 20)
+        }
+    }
+
     @Test("chains of 1, 2 and 5 snapshots, with writes before, between and after, and a snapshot removed in the middle")
     func snapshotChains() async throws {
         let dev = try await DevCluster.shared()
@@ -81,37 +111,16 @@ struct SnapshotUsageTests {
     func resizesAndDiscards() async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("maps") { pool in
-            let shrunk = "\(pool)/shrunk"
-            try await dev.rbd("create", "--size", "64M", shrunk)
-            try await dev.write(shrunk, ioSize: "1M", total: "64M", pattern: "seq")
-            try await dev.rbd("snap", "create", "\(shrunk)@full")
-            try await dev.rbd("resize", "--allow-shrink", "--size", "22M", shrunk)
-            try await dev.rbd("snap", "create", "\(shrunk)@small")
-            try await dev.rbd("resize", "--size", "96M", shrunk)
-            try await dev.write(shrunk, ioSize: "4K", total: "1M")
-            try await dev.rbd("snap", "create", "\(shrunk)@grown")
-            try await dev.write(shrunk, ioSize: "4K", total: "256K")
-
+            try await makeResized("\(pool)/shrunk", sizes: ["64M", "22M", "96M"])
             let grown = "\(pool)/grown"
             try await dev.rbd("create", "--size", "30M", grown)
             try await dev.write(grown, ioSize: "1M", total: "30M", pattern: "seq")
             try await dev.rbd("snap", "create", "\(grown)@before")
             try await dev.rbd("resize", "--size", "200M", grown)
             try await dev.write(grown, ioSize: "4K", total: "2M")
-
-            let discarded = "\(pool)/discarded"
-            try await dev.rbd("create", "--size", "64M", discarded)
-            try await dev.write(discarded, ioSize: "1M", total: "64M", pattern: "seq")
-            try await dev.rbd("snap", "create", "\(discarded)@kept")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            try await context.withImage("discarded", readOnly: false) { image in
-                // Whole objects 2-5 removed, object 8 cut in the middle, object 12 zeroed at its start.
-                try image.discard(at: 8 << 20, length: 16 << 20)
-                try image.discard(at: (32 << 20) + (2 << 20), length: 2 << 20)
-                try image.discard(at: 48 << 20, length: 1 << 20)
-            }
-            try await dev.rbd("snap", "create", "\(discarded)@after")
+            let context = try await dev.connect().ioContext(pool: pool)
+            try await makeDiscarded("discarded", in: context)
+            try await dev.rbd("snap", "create", "\(pool)/discarded@after")
             try await context.withImage("discarded", readOnly: false) { image in
                 try image.discard(at: 0, length: 8 << 20)
             }
@@ -181,26 +190,9 @@ struct SnapshotUsageTests {
                 try await scatter(spec, "256K")
             }
             try await dev.rbd("snap", "rm", "\(pool)/removed@s2")
-            let resized = "\(pool)/resized"
-            try await dev.rbd("create", "--size", "40M", "--image-feature", "layering", resized)
-            try await dev.write(resized, ioSize: "1M", total: "40M", pattern: "seq")
-            try await dev.rbd("snap", "create", "\(resized)@full")
-            try await dev.rbd("resize", "--allow-shrink", "--size", "14M", resized)
-            try await dev.rbd("snap", "create", "\(resized)@small")
-            try await dev.rbd("resize", "--size", "64M", resized)
-            try await dev.write(resized, ioSize: "4K", total: "512K")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            let discarded = "\(pool)/discarded"
-            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", discarded)
-            try await dev.write(discarded, ioSize: "1M", total: "64M", pattern: "seq")
-            try await dev.rbd("snap", "create", "\(discarded)@kept")
-            try await context.withImage("discarded", readOnly: false) { image in
-                // Whole objects removed (kept only by the snapshot), one cut at its end, one zeroed at its start.
-                try image.discard(at: 8 << 20, length: 16 << 20)
-                try image.discard(at: (32 << 20) + (2 << 20), length: 2 << 20)
-                try image.discard(at: 48 << 20, length: 1 << 20)
-            }
+            try await makeResized("\(pool)/resized", sizes: ["40M", "14M", "64M"], features: ["--image-feature", "layering"])
+            let context = try await dev.connect().ioContext(pool: pool)
+            try await makeDiscarded("discarded", in: context, features: ["--image-feature", "layering"])
             // No snapshot now, but one once, in a pool that holds clones: the listing cannot tell its heads from clones.
             let unsnapped = "\(pool)/unsnapped"
             try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", unsnapped)
