@@ -47,8 +47,10 @@ public struct ImageMeter: Sendable {
     ///   - id: the image id from the listing; opening by id saves a request per handle.
     ///   - header: the image's header probe, read before this call; with `previous`, it can spare
     ///     the librbd open altogether (see ``reused(_:id:header:)``).
-    ///   - imageHeader: the image's header read through the `rbd` class, read after `header`;
-    ///     with `index`, it can spare the open (see ``countedFromListing(_:header:probe:in:index:)``).
+    ///   - imageHeader: the image's header read through the `rbd` class, read after `header`: it can
+    ///     spare the open, from the listing (``countedFromListing(_:header:probe:in:index:)``), the
+    ///     object maps (``measuredFromObjectMaps(_:header:probe:in:)``) or the objects' clones
+    ///     (``measuredFromClones(_:header:probe:in:index:)``).
     public func measure(
         _ name: String, id: String? = nil, in context: IOContext, index: ObjectIndex? = nil,
         previous: ImageUsage? = nil, header: ObjectProbe? = nil, imageHeader: ImageHeader? = nil
@@ -325,13 +327,12 @@ public struct ImageMeter: Sendable {
         let fastDiff = head.features.contains(.fastDiff)
             && !flags.contains(.fastDiffInvalid) && !flags.contains(.objectMapInvalid)
         guard fastDiff else {
-            let method = MeteringMethod.diff
             let ranges = candidates.map { Self.clip($0, to: interval.size) } ?? [0..<interval.size]
             if batcher.objectCount(ranges) <= objectsPerRange {
                 let bytes = try allocatedBytes(image, from: interval.from, in: ranges, wholeObject: mode == .object, flag: flag)
-                return .done(Measurement(bytes: bytes, method: method))
+                return .done(Measurement(bytes: bytes, method: .diff))
             }
-            return .split(ranges, method)
+            return .split(ranges, .diff)
         }
         // With a valid object map librbd answers a whole-object diff from the map alone.
         var existing = ExtentSet()
