@@ -41,12 +41,11 @@ extension ImageMeter {
     /// The usage `plan` describes: whole objects by the maps alone (`clones` `nil`), or by each
     /// object's clones, whole or exact by this meter's mode, as librbd's diff reads them.
     func usage(_ plan: Plan, objectSize: UInt64, clones: [UInt64: SnapSet]?) -> DirectUsage {
-        let diff = ObjectMapDiff(objectSize: objectSize)
         func bytes(_ interval: Plan.Interval) -> UInt64 {
-            guard let clones else { return diff.wholeBytes(of: interval.objects, size: interval.size) }
+            guard let clones else { return Self.wholeBytes(of: interval.objects, objectSize: objectSize, size: interval.size) }
             return interval.objects.reduce(0) { sum, object in
                 guard let set = clones[object] else { return sum }
-                let length = diff.objectLength(object, size: interval.size)
+                let length = Self.objectLength(object, objectSize: objectSize, size: interval.size)
                 return sum + ExactObjectDiff.dataBytes(set, from: interval.from, to: interval.to, within: length, wholeObject: mode == .object)
             }
         }

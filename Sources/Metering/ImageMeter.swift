@@ -122,7 +122,7 @@ public struct ImageMeter: Sendable {
             let objects = listing.objects[info.blockNamePrefix] ?? []
             if head.snapshots.isEmpty && mode == .object && listing.holdsOnlyHeads(snapshotSequence: nil) {
                 // Every listed object is a head object: count it, no request needed.
-                let counted = Measurement(bytes: Self.headBytes(of: objects, layout: info), method: .listing)
+                let counted = Measurement(bytes: Self.wholeBytes(of: objects, objectSize: info.objectSize, size: info.size), method: .listing)
                 return usage(used: counted, total: counted)
             }
             var set = ExtentSet()
@@ -192,13 +192,13 @@ public struct ImageMeter: Sendable {
         let bytes: UInt64
         switch mode {
         case .object:
-            bytes = Self.headBytes(of: objects, layout: info)
+            bytes = Self.wholeBytes(of: objects, objectSize: info.objectSize, size: info.size)
         case .exact:
             let lengths = try await context.dataObjectLengths(prefix: info.blockNamePrefix, objects: objects)
             bytes = zip(objects, lengths).reduce(0) { sum, object in
                 // An object deleted since the listing holds nothing; a shrink cuts the last one.
-                guard let length = object.1, object.0 * info.objectSize < info.size else { return sum }
-                return sum + min(length, info.size - object.0 * info.objectSize)
+                guard let length = object.1 else { return sum }
+                return sum + min(length, Self.objectLength(object.0, objectSize: info.objectSize, size: info.size))
             }
         }
         return unopenedUsage(
@@ -351,12 +351,16 @@ public struct ImageMeter: Sendable {
         return .split(existing.ranges, .diff)
     }
 
-    /// Bytes of the head held by the listed `objects`: whole objects, the last one cut at the size.
-    static func headBytes(of objects: [UInt64], layout info: ImageInfo) -> UInt64 {
-        objects.reduce(UInt64(0)) { sum, number in
-            let start = number * info.objectSize
-            return start < info.size ? sum + min(info.objectSize, info.size - start) : sum
-        }
+    /// Bytes of `objects` counted whole in an image of `size` bytes, the last one cut at the size,
+    /// as `rbd du` counts them.
+    static func wholeBytes(of objects: [UInt64], objectSize: UInt64, size: UInt64) -> UInt64 {
+        objects.reduce(0) { sum, object in sum + objectLength(object, objectSize: objectSize, size: size) }
+    }
+
+    /// The bytes of `object` inside an image of `size` bytes: 0 past its end.
+    static func objectLength(_ object: UInt64, objectSize: UInt64, size: UInt64) -> UInt64 {
+        let start = object * objectSize
+        return start < size ? min(objectSize, size - start) : 0
     }
 
     static func clip(_ ranges: [Range<UInt64>], to size: UInt64) -> [Range<UInt64>] {

@@ -75,18 +75,6 @@ struct ObjectMapDiff {
         return states.indices.compactMap { states[$0] == .dataUpdated ? UInt64($0) : nil }
     }
 
-    /// Bytes of `objects` counted whole, the last one of an image of `size` bytes cut at its end,
-    /// as `rbd du` counts them.
-    func wholeBytes(of objects: [UInt64], size: UInt64) -> UInt64 {
-        objects.reduce(0) { sum, object in sum + objectLength(object, size: size) }
-    }
-
-    /// The bytes of `object` inside an image of `size` bytes.
-    func objectLength(_ object: UInt64, size: UInt64) -> UInt64 {
-        let start = object * objectSize
-        return start < size ? min(objectSize, size - start) : 0
-    }
-
     /// The objects `version`'s size spans, `nil` if its map covers fewer.
     private func objects(in version: Version) -> UInt64? {
         let count = (version.size + objectSize - 1) / objectSize

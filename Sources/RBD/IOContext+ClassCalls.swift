@@ -24,7 +24,6 @@ extension IOContext {
         let calls = requests.flatMap(\.calls)
         var starts = [0]
         for request in requests { starts.append(starts[starts.count - 1] + request.calls.count) }
-        let names = requests.map { strdup($0.object) }
         let classNames = calls.map { strdup($0.className) }
         let methods = calls.map { strdup($0.method) }
         let inputs = calls.map { call in
@@ -35,7 +34,6 @@ extension IOContext {
             return buffer
         }
         defer {
-            names.forEach { free($0) }
             classNames.forEach { free($0) }
             methods.forEach { free($0) }
             inputs.forEach { $0.deallocate() }
@@ -45,8 +43,8 @@ extension IOContext {
         }
         var results = [Int32](repeating: 0, count: requests.count)
         var answers = [crbd_call_result](repeating: crbd_call_result(), count: calls.count)
-        let submitted = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
-            crbd_call_objects(handle, names.baseAddress, requests.count, window, classCalls, starts, &results, &answers)
+        let submitted = withCStrings(requests.map(\.object)) { names in
+            crbd_call_objects(handle, names, requests.count, window, classCalls, starts, &results, &answers)
         }
         defer { crbd_free_call_results(&answers, answers.count) }
         try check(submitted, "read objects of", spec)
@@ -54,10 +52,7 @@ extension IOContext {
             guard results[index] == 0 else {
                 return .failure(RBDError(operation: "read", object: "\(spec)/\(requests[index].object)", code: -results[index]))
             }
-            return .success((starts[index]..<starts[index + 1]).map { call in
-                let answer = answers[call]
-                return answer.output_length == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: answer.output, count: answer.output_length))
-            })
+            return .success((starts[index]..<starts[index + 1]).map { answers[$0].bytes })
         }
     }
 
@@ -78,6 +73,33 @@ extension IOContext {
                 start += chunk.count
             }
             return results
+        }
+    }
+}
+
+/// Runs `body` with `strings` as an array of C strings (`const char *const *`), freed afterwards.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) rethrows -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return try copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { try body($0.baseAddress) }
+}
+
+extension crbd_call_result {
+    /// The answer's output, copied out of the memory `crbd_free_call_results` frees.
+    var bytes: [UInt8] {
+        output_length == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: output, count: output_length))
+    }
+}
+
+extension IOContext {
+    /// Each read's value, `nil` for an object that does not exist; any other error throws.
+    static func existing<T>(_ results: [Result<T, RBDError>]) throws(RBDError) -> [T?] {
+        try results.map { result throws(RBDError) in
+            switch result {
+            case .success(let value): return value
+            case .failure(let error) where error.kind == .notFound: return nil
+            case .failure(let error): throw error
+            }
         }
     }
 }

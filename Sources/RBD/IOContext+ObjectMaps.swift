@@ -9,20 +9,14 @@ extension IOContext {
     /// caller falls back to librbd); a snapshot whose map is missing has none in the result.
     /// Runs on a pool thread. Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
     public func readObjectMaps(of header: ImageHeader, window: Int = objectMapReadWindow) async throws -> ImageObjectMaps {
-        // Snapshot ids grow with every snapshot; the snapshot context lists them newest first.
         let ids = header.snapshotIDs.sorted()
         let load = [ObjectCalls.Call(method: "object_map_load")]
-        var requests = [
-            ObjectCalls(object: "rbd_header.\(header.id)", calls: ids.flatMap(SnapshotHeader.calls(id:))),
-            ObjectCalls(object: ImageObjectMaps.objectName(imageID: header.id, snapshot: nil), calls: load),
-        ]
-        requests += ids.map { ObjectCalls(object: ImageObjectMaps.objectName(imageID: header.id, snapshot: $0), calls: load) }
-        if ids.isEmpty { requests.removeFirst() }
-        var replies = try await call(requests, window: window)
-        let snapshotReplies = ids.isEmpty ? [] : try replies.removeFirst().get()
-        let snapshots = try ids.indices.map { index throws(RBDError) in
-            try SnapshotHeader(id: ids[index], replies: snapshotReplies[(index * 2)..<(index * 2 + 2)], image: header.id)
+        let snapshotRequest = SnapshotHeader.request(header)
+        let requests = (snapshotRequest.map { [$0] } ?? []) + ([nil] + ids).map { id in
+            ObjectCalls(object: ImageObjectMaps.objectName(imageID: header.id, snapshot: id), calls: load)
         }
+        var replies = try await call(requests, window: window)
+        let snapshots = snapshotRequest == nil ? [] : try SnapshotHeader.all(of: header, replies: try replies.removeFirst().get())
         func map(_ reply: Result<[[UInt8]], RBDError>, snapshot: UInt64?) throws(RBDError) -> ObjectMap {
             let name = ImageObjectMaps.objectName(imageID: header.id, snapshot: snapshot)
             return try ObjectMap(reply: try reply.get()[0], what: "rbd.object_map_load of \(name)")
@@ -40,11 +34,7 @@ extension IOContext {
     /// header (`snapshot_get`, `get_flags`) in one compound read, oldest first, user or not.
     /// Implements: `ObjectReadOperation::exec` via `IoCtx::aio_operate`.
     public func readSnapshots(of header: ImageHeader) async throws -> [SnapshotHeader] {
-        let ids = header.snapshotIDs.sorted()
-        guard !ids.isEmpty else { return [] }
-        let replies = try await call([ObjectCalls(object: "rbd_header.\(header.id)", calls: ids.flatMap(SnapshotHeader.calls(id:)))], window: 1)[0].get()
-        return try ids.indices.map { index throws(RBDError) in
-            try SnapshotHeader(id: ids[index], replies: replies[(index * 2)..<(index * 2 + 2)], image: header.id)
-        }
+        guard let request = SnapshotHeader.request(header) else { return [] }
+        return try SnapshotHeader.all(of: header, replies: try await call([request], window: 1)[0].get())
     }
 }

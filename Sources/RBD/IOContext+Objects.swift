@@ -43,7 +43,8 @@ extension IOContext {
         }
     }
 
-    /// `PREFIX.HEX` with 16 lowercase hex digits, as librbd names a format-2 image's data objects.
+    /// `PREFIX.HEX` with 16 lowercase hex digits, as librbd names a format-2 image's data objects
+    /// (and a snapshot's object map).
     static func dataObjectName(prefix: String, number: UInt64) -> String {
         let hex = String(number, radix: 16)
         return prefix + "." + String(repeating: "0", count: max(0, 16 - hex.count)) + hex

@@ -40,22 +40,14 @@ extension IOContext {
         let results = try await inChunks(names, window: window) { chunk in
             try self.probeBlocking(objects: chunk, watchers: false, window: window)
         }
-        return try results.map { result throws(RBDError) in
-            switch result {
-            case .success(let probe): return probe.size
-            case .failure(let error) where error.kind == .notFound: return nil
-            case .failure(let error): throw error
-            }
-        }
+        return try Self.existing(results).map { $0?.size }
     }
 
     private func probeBlocking(objects: [String], watchers: Bool, window: Int) throws -> [Result<ObjectProbe, RBDError>] {
-        let names = objects.map { strdup($0) }
-        defer { names.forEach { free($0) } }
         var probes = [crbd_object_probe](repeating: crbd_object_probe(), count: objects.count)
-        let submitted = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
+        let submitted = withCStrings(objects) { names in
             probes.withUnsafeMutableBufferPointer { probes in
-                crbd_probe_objects(handle, names.baseAddress, objects.count, window, watchers ? 1 : 0, probes.baseAddress)
+                crbd_probe_objects(handle, names, objects.count, window, watchers ? 1 : 0, probes.baseAddress)
             }
         }
         try check(submitted, "read image headers of", spec)
@@ -79,21 +71,13 @@ extension IOContext {
         let results = try await inChunks(names, window: window) { chunk in
             try self.listClonesBlocking(objects: chunk, window: window)
         }
-        return try results.map { result throws(RBDError) in
-            switch result {
-            case .success(let set): return set
-            case .failure(let error) where error.kind == .notFound: return nil
-            case .failure(let error): throw error
-            }
-        }
+        return try Self.existing(results)
     }
 
     private func listClonesBlocking(objects: [String], window: Int) throws -> [Result<SnapSet, RBDError>] {
-        let names = objects.map { strdup($0) }
-        defer { names.forEach { free($0) } }
         var answers = [crbd_call_result](repeating: crbd_call_result(), count: objects.count)
-        let submitted = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
-            crbd_list_clones(handle, names.baseAddress, objects.count, window, &answers)
+        let submitted = withCStrings(objects) { names in
+            crbd_list_clones(handle, names, objects.count, window, &answers)
         }
         defer { crbd_free_call_results(&answers, answers.count) }
         try check(submitted, "list clones of objects of", spec)
@@ -101,8 +85,7 @@ extension IOContext {
             guard answer.result == 0 else {
                 return .failure(RBDError(operation: "list clones of", object: "\(spec)/\(object)", code: -answer.result))
             }
-            let bytes = answer.output_length == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: answer.output, count: answer.output_length))
-            return Result { () throws(RBDError) in try SnapSet(encoded: bytes, what: "clones of \(spec)/\(object)") }
+            return Result { () throws(RBDError) in try SnapSet(encoded: answer.bytes, what: "clones of \(spec)/\(object)") }
         }
     }
 

@@ -18,8 +18,7 @@ public struct ImageObjectMaps: Sendable {
     /// `rbd_object_map.ID` for the head, `rbd_object_map.ID.%016x` for a snapshot
     /// (`ObjectMap<>::object_map_name`).
     static func objectName(imageID: String, snapshot: UInt64?) -> String {
-        guard let snapshot else { return "rbd_object_map.\(imageID)" }
-        let hex = String(snapshot, radix: 16)
-        return "rbd_object_map.\(imageID)." + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+        let head = "rbd_object_map.\(imageID)"
+        return snapshot.map { IOContext.dataObjectName(prefix: head, number: $0) } ?? head
     }
 }

@@ -5,9 +5,24 @@ public struct SnapshotHeader: Sendable, Equatable {
     /// The snapshot's own flags: its object map may be invalid while the head's is fine.
     public var flags: ImageFlags
 
-    /// The calls that read snapshot `id`, in the order ``init(id:replies:image:)`` decodes them.
-    static func calls(id: UInt64) -> [ObjectCalls.Call] {
-        [.init(method: "snapshot_get", input: ObjectCalls.little(id)), .init(method: "get_flags", input: ObjectCalls.little(id))]
+    /// The compound read of the header that reads every snapshot of `header`'s snapshot context,
+    /// oldest first (ids grow with every snapshot; the context lists them newest first); `nil`
+    /// without snapshots. ``all(of:replies:)`` decodes its replies.
+    static func request(_ header: ImageHeader) -> ObjectCalls? {
+        guard !header.snapshotIDs.isEmpty else { return nil }
+        let calls = header.snapshotIDs.sorted().flatMap { id -> [ObjectCalls.Call] in
+            [.init(method: "snapshot_get", input: ObjectCalls.little(id)), .init(method: "get_flags", input: ObjectCalls.little(id))]
+        }
+        return ObjectCalls(object: "rbd_header.\(header.id)", calls: calls)
+    }
+
+    /// Decodes the replies of ``request(_:)``.
+    static func all(of header: ImageHeader, replies: [[UInt8]]) throws(RBDError) -> [SnapshotHeader] {
+        let ids = header.snapshotIDs.sorted()
+        precondition(replies.count == ids.count * 2)
+        return try ids.indices.map { index throws(RBDError) in
+            try SnapshotHeader(id: ids[index], replies: replies[(index * 2)..<(index * 2 + 2)], image: header.id)
+        }
     }
 
     /// Decodes a `cls::rbd::SnapshotInfo` (id, namespace, name, image size, timestamp, child count)
