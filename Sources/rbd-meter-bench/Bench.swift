@@ -37,49 +37,65 @@ struct Bench {
     func time(_ fixture: Fixture, latency: Double) async throws -> TimingRow {
         var row = TimingRow(fixture: fixture.description, latencyMs: latency)
 
-        let (duSeconds, duTotal) = try await du(fixture.pool)
-        row.rbdDu = duSeconds
+        let du = try await du(fixture.pool)
+        row.rbdDu = du.seconds
 
         let (serialSeconds, serialTotal) = try await timed { try await originalSerial(pool: fixture.pool) }
         row.originalSerial = serialSeconds
 
         for mode in ["object", "exact"] {
-            let (seconds, total, methods) = try await scan(fixture.pool, mode: mode)
+            let scan = try await scan(fixture.pool, mode: mode)
             if mode == "object" {
-                row.meterObject = seconds
-                row.methods = methods
-                if total != duTotal { row.mismatches.append("\(fixture): object mode \(total) B, rbd du \(duTotal) B") }
+                row.meterObject = scan.seconds
+                row.methods = scan.methods
+                if scan.totalUsedBytes != du.totalUsedBytes { row.mismatches.append("\(fixture): object mode \(scan.totalUsedBytes) B, rbd du \(du.totalUsedBytes) B") }
             } else {
-                row.meterExact = seconds
-                if total != serialTotal { row.mismatches.append("\(fixture): exact mode \(total) B, serial diff \(serialTotal) B") }
+                row.meterExact = scan.seconds
+                if scan.totalUsedBytes != serialTotal { row.mismatches.append("\(fixture): exact mode \(scan.totalUsedBytes) B, serial diff \(serialTotal) B") }
             }
         }
-        row.usedBytes = duTotal
+        row.usedBytes = du.totalUsedBytes
         return row
     }
 
-    /// Times `rbd-meter scan` of `pool`: seconds, total used bytes, the methods it used.
-    func scan(_ pool: String, mode: String) async throws -> (seconds: Double, totalUsedBytes: UInt64, methods: String) {
+    /// Times `rbd-meter scan` of `pool`, with the CPU its process used (it is the only child running).
+    func scan(_ pool: String, mode: String) async throws -> ScanRun {
+        let cpuBefore = childrenCPUSeconds()
         let (seconds, output) = try await timed {
             try await Shell.run(rbdMeter, [
                 "scan", "--ceph-conf", cephConf, "--pool", pool, "--mode", mode, "--format", "json",
                 "--concurrency", String(concurrency),
             ])
         }
+        let cpu = childrenCPUSeconds() - cpuBefore
         struct Scan: Decodable {
-            struct Image: Decodable { var total_used_bytes: UInt64; var method: String }
+            struct Image: Decodable { var image: String; var total_used_bytes: UInt64; var method: String }
             var images: [Image]
         }
-        let scan = try JSONDecoder().decode(Scan.self, from: Data(output.utf8))
-        let total = scan.images.reduce(0) { $0 + $1.total_used_bytes }
-        return (seconds, total, Set(scan.images.map(\.method)).sorted().joined(separator: ","))
+        let images = try JSONDecoder().decode(Scan.self, from: Data(output.utf8)).images
+        return ScanRun(
+            seconds: seconds, cpuSeconds: cpu, methods: Set(images.map(\.method)).sorted().joined(separator: ","),
+            images: images.reduce(into: [:]) { $0[$1.image, default: 0] += $1.total_used_bytes })
     }
 
-    /// `rbd du -p` of `pool`: seconds and total used bytes.
-    func du(_ pool: String) async throws -> (seconds: Double, totalUsedBytes: UInt64) {
-        let (seconds, output) = try await timed { try await Shell.run("rbd", ["--conf", cephConf, "du", "-p", pool, "--format", "json"]) }
-        struct DiskUsage: Decodable { var total_used_size: UInt64 }
-        return (seconds, try JSONDecoder().decode(DiskUsage.self, from: Data(output.utf8)).total_used_size)
+    /// Times `rbd du -p` of `pool` (`--exact` if asked).
+    func du(_ pool: String, exact: Bool = false) async throws -> DiskUsageRun {
+        let arguments = ["--conf", cephConf, "du", "-p", pool, "--format", "json"] + (exact ? ["--exact"] : [])
+        let (seconds, output) = try await timed { try await Shell.run("rbd", arguments) }
+        struct DiskUsage: Decodable {
+            struct Row: Decodable { var name: String; var used_size: UInt64 }
+            var images: [Row]
+        }
+        let rows = try JSONDecoder().decode(DiskUsage.self, from: Data(output.utf8)).images
+        return DiskUsageRun(seconds: seconds, images: rows.reduce(into: [:]) { $0[$1.name, default: 0] += $1.used_size })
+    }
+
+    /// User plus system CPU seconds of this process's children that have ended and been waited for.
+    func childrenCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// The original service's approach: one image after another, `rbd_diff_iterate2` over the whole
@@ -102,6 +118,22 @@ struct Bench {
         }
         return total
     }
+}
+
+/// A timed `rbd-meter scan`: seconds, its process's CPU seconds, its methods, each image's total.
+struct ScanRun {
+    var seconds: Double
+    var cpuSeconds: Double
+    var methods: String
+    var images: [String: UInt64]
+    var totalUsedBytes: UInt64 { images.values.reduce(0, +) }
+}
+
+/// A timed `rbd du -p`: seconds, and each image's snapshots and head added up.
+struct DiskUsageRun {
+    var seconds: Double
+    var images: [String: UInt64]
+    var totalUsedBytes: UInt64 { images.values.reduce(0, +) }
 }
 
 /// Seconds `body` took, and its result.

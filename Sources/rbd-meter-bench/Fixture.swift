@@ -24,13 +24,8 @@ extension Bench {
     /// that a doubled size holds the same data.
     func thinFixture(pool: String, images: Int, sizeGiB: Int, writes: Int) async throws -> Fixture {
         let fixture = Fixture(pool: pool, images: images, sizeGiB: sizeGiB, features: "layering")
-        try await createPool(pool)
-        let context = try await cluster.ioContext(pool: pool)
-        let existing = Set(try await context.images().map(\.name))
         let span = UInt64(min(sizeGiB, 64)) << 30
-        try await forEachConcurrently(0..<images, limit: 8) { index in
-            let name = String(format: "thin-%03d", index)
-            guard !existing.contains(name) else { return }
+        try await createImages(in: pool, count: images, named: "thin-%03d", limit: 8) { context, name, index in
             try await context.createImage(name, size: UInt64(sizeGiB) << 30, options: ImageCreateOptions(features: [.layering]))
             try await context.withImage(name, readOnly: false) { image in
                 var random = SplitMix(seed: UInt64(index))
@@ -45,12 +40,7 @@ extension Bench {
 
     /// Small images with the default features (fast-diff), a few with a little data.
     func fastFixture(pool: String, images: Int) async throws -> Fixture {
-        try await createPool(pool)
-        let context = try await cluster.ioContext(pool: pool)
-        let existing = Set(try await context.images().map(\.name))
-        try await forEachConcurrently(0..<images, limit: 8) { index in
-            let name = String(format: "fast-%04d", index)
-            guard !existing.contains(name) else { return }
+        try await createImages(in: pool, count: images, named: "fast-%04d", limit: 8) { context, name, index in
             try await context.createImage(name, size: 1 << 30)
             if index % 4 == 0 {
                 try await context.withImage(name, readOnly: false) { image in
@@ -71,15 +61,27 @@ extension Bench {
 
     /// Empty images with the default features, for the size of the snapshot `/metrics` renders.
     func manyImagesFixture(pool: String, images: Int) async throws -> Fixture {
-        try await createPool(pool)
-        let context = try await cluster.ioContext(pool: pool)
-        let existing = Set(try await context.images().map(\.name))
-        try await forEachConcurrently(0..<images, limit: 16) { index in
-            let name = String(format: "csi-vol-%05d", index)
-            guard !existing.contains(name) else { return }
+        try await createImages(in: pool, count: images, named: "csi-vol-%05d", limit: 16) { context, name, _ in
             try await context.createImage(name, size: 10 << 30)
         }
         return Fixture(pool: pool, images: images, sizeGiB: 10, features: "default features")
+    }
+
+    /// Creates `pool` if it is missing, and runs `make` (which creates the image) for every
+    /// index below `count` whose name (`format` of the index) the pool does not hold yet, `limit`
+    /// at once: a fixture left by an earlier run is completed, not made again.
+    func createImages(
+        in pool: String, count: Int, named format: String, limit: Int,
+        _ make: @escaping @Sendable (IOContext, String, Int) async throws -> Void
+    ) async throws {
+        try await createPool(pool)
+        let context = try await cluster.ioContext(pool: pool)
+        let existing = Set(try await context.images().map(\.name))
+        try await forEachConcurrently(0..<count, limit: limit) { index in
+            let name = String(format: format, index)
+            guard !existing.contains(name) else { return }
+            try await make(context, name, index)
+        }
     }
 
     func createPool(_ name: String) async throws {
