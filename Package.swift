@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "rbd-meter-bench",
             dependencies: [
-                "RBD", "Metering", "TestSupport", "DevCluster",
+                "RBD", "Metering", "History", "TestSupport", "DevCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -193,6 +193,9 @@ public enum MetricCatalog {
     public static let clusterReconnectsTotal = MetricFamily(
         "rbd_meter_cluster_reconnects_total", .counter,
         help: "Times the Ceph connection was replaced: a pool kept timing out on it, or its OSDs refused it as blocklisted, while a fresh connection was answered.")
+    public static let clusterConnectionInfo = MetricFamily(
+        "rbd_meter_cluster_connection_info", .gauge, labels: ["client", "address"],
+        help: "Always 1; the Ceph client of the latest scan and the address the cluster sees it at, as ceph osd blocklist ls and the monitors' session lists show it.")
     public static let scanIntervalSeconds = MetricFamily(
         "rbd_meter_scan_interval_seconds", .gauge, help: "Configured time between scans.")
     public static let shards = MetricFamily(
@@ -231,7 +234,7 @@ public enum MetricCatalog {
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,
         up, scanDurationSeconds, lastScanSuccessTimestampSeconds, poolLastScanSuccessTimestampSeconds, poolStale,
-        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, scansStartedTotal, imagesReused, imagesOpened, clusterReconnectsTotal,
+        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, scansStartedTotal, imagesReused, imagesOpened, clusterReconnectsTotal, clusterConnectionInfo,
         scanIntervalSeconds, shards, buildInfo,
         processCPUSecondsTotal, processResidentMemoryBytes, processVirtualMemoryBytes, processOpenFDs,
         processMaxFDs, processStartTimeSeconds,

@@ -181,6 +181,10 @@ public struct SnapshotCollector: MetricsCollector {
         for pool in pools { writer.sample(Catalog.imagesOpened, [pool.pool], UInt64(pool.opened)) }
         writer.family(Catalog.clusterReconnectsTotal)
         writer.sample(Catalog.clusterReconnectsTotal, [], snapshot.reconnects)
+        writer.family(Catalog.clusterConnectionInfo)
+        if let connection = snapshot.connection {
+            writer.sample(Catalog.clusterConnectionInfo, [connection.client, connection.address], 1 as UInt64)
+        }
 
         writer.family(Catalog.scanIntervalSeconds)
         writer.sample(Catalog.scanIntervalSeconds, [], settings.scanIntervalSeconds)

@@ -31,6 +31,9 @@ public struct MeterSnapshot: Sendable {
     public var historyWriteSeconds: Double?
     /// Times the cluster connection was replaced because a fresh one was answered where it timed out.
     public var reconnects: UInt64
+    /// The Ceph client the latest scan used: what `ceph osd blocklist ls` and the monitors'
+    /// session lists show for it.
+    public var connection: ConnectionIdentity?
     /// Bumped on every change, so that renderings can be cached per snapshot.
     public var version: UInt64
 

@@ -73,6 +73,7 @@ public final class MeterState: Sendable {
         next.lastAttemptAt = report.finishedAt
         next.mode = report.mode
         next.reconnects += UInt64(report.reconnects)
+        next.connection = report.connection ?? previous.connection
         if let failure = report.failure {
             // Nothing was scanned: the pools could not even be listed.
             next.up = !failure.clusterUnreachable

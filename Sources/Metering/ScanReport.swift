@@ -10,6 +10,9 @@ public struct ScanReport: Sendable {
     public var failure: ScanFailure?
     /// Times the cluster connection was replaced during this scan (see ``ClusterScanSource``).
     public var reconnects: Int = 0
+    /// The connection the scan ended on (the fresh one if it replaced the old), as the cluster
+    /// sees it; `nil` when none was made.
+    public var connection: ConnectionIdentity?
     /// What the scan's clock could prove of the cluster's time (``ClusterClock/offset``), for the
     /// history to keep.
     public var clusterClockOffset: Double?

@@ -96,6 +96,7 @@ public struct ClusterScanSource: ScanSource {
         let previous = await memory.images
         var report = await Scanner(cluster: cluster, options: options, logger: logger, clock: clock)
             .scan(previous: previous, skipping: backoff.waiting(at: .now), cautious: Set(backoff.pools.keys))
+        report.connection = ConnectionIdentity(cluster)
         if !report.clusterUnreachable {
             await retryOnFreshConnection(&report, backoff: backoff, previous: previous)
         }
@@ -135,6 +136,7 @@ public struct ClusterScanSource: ScanSource {
         guard !answered.isEmpty else { return }
         await connector.replace(with: fresh)
         report.reconnects += 1
+        report.connection = ConnectionIdentity(fresh)
         logger.warning("replaced the cluster connection: a fresh one was answered where it failed", metadata: [
             "pools": "\(answered.joined(separator: ","))",
         ])

@@ -48,22 +48,20 @@ extension Bench {
         // Closed at the end, or by their deinit when a step throws.
         let watches = held.withLock { $0 }
 
-        let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": cephConf], timeout: 120, logLevel: "info", executable: rbdMeter)
-        defer { daemon.process.send(SIGTERM) }
-        func finishedLines() -> [Substring] { daemon.log.split(separator: "\n").filter { $0.contains("scan finished") } }
-        func started() async throws -> Int { Int(try await daemon.metrics()["rbd_meter_scans_started_total"] ?? 0) }
+        let serve = try await ServeRun(self, pool: fixture.pool, folder: folder, config: config)
+        defer { serve.stop() }
         func usedBytes() async throws -> [Int: Double] {
-            let samples = try await daemon.metrics()
+            let samples = try await serve.daemon.metrics()
             return Dictionary(uniqueKeysWithValues: (0..<inUse).map { index in
                 (index, samples[PrometheusText.imageSeries("rbd_image_used_bytes", pool: fixture.pool, image: String(format: "vol-%05d", index))] ?? -1)
             })
         }
         // Two scans first: the first measures everything, the second settles.
-        guard try await daemon.waitUntil(seconds: 1800, { finishedLines().count >= 2 }) else { throw fail("serve did not scan: \(daemon.log.suffix(2000))") }
+        try await serve.waitUntilFinished(2)
 
         let block = [UInt8](repeating: 0xC3, count: 4096)
         var seconds: [Double] = [], cpu: [Double] = [], seen = 0
-        for round in 1...rounds {
+        for _ in 1...rounds {
             let before = try await usedBytes()
             try await forEachConcurrently(0..<inUse, limit: 32) { index in
                 // 4 KiB at the start of an object the image does not have (earlier rounds and
@@ -76,19 +74,16 @@ extension Bench {
                 try await watches[index]!.write(block, at: object << 22)
             }
             // The first scan that begins now, and the end of the one before it.
-            let next = try await started() + 1
-            guard try await daemon.waitUntil(seconds: 600, { finishedLines().count >= next }) else { throw fail("no scan after round \(round)") }
-            guard let line = finishedLines().dropFirst(next - 1).first,
-                  let duration = line.firstMatch(of: /seconds=([0-9.]+)/).flatMap({ Double($0.1) })
-            else { throw fail("no duration in the scan's log line") }
-            seconds.append(duration)
+            let next = try await serve.started() + 1
+            try await serve.waitUntilFinished(next, seconds: 600)
+            seconds.append(try await serve.durations(first: next)[next - 1])
             let growth = mode == "exact" ? 4096.0 : Double(4 << 20)
             let after = try await usedBytes()
             seen += (0..<inUse).filter { after[$0]! == before[$0]! + growth }.count
             // CPU over one further scan interval, in-use images measured again, idle ones probed.
-            let cpuStart = try processCPUSeconds(daemon.process.pid), linesStart = finishedLines().count
-            _ = try await daemon.waitUntil(seconds: 600) { finishedLines().count > linesStart }
-            cpu.append(try processCPUSeconds(daemon.process.pid) - cpuStart)
+            let cpuStart = try serve.cpuSeconds(), finishedStart = try await serve.finished()
+            try await serve.waitUntilFinished(finishedStart + 1, seconds: 600)
+            cpu.append(try serve.cpuSeconds() - cpuStart)
         }
         for watch in watches.values { try await watch.close() }
         return InUseResult(

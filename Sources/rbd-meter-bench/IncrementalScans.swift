@@ -1,5 +1,5 @@
-import Foundation
 import TestSupport
+import Foundation
 
 /// What `serve` costs once nothing changes: its first scan, then scans of the same unchanged images.
 struct IncrementalResult {
@@ -18,42 +18,32 @@ struct IncrementalResult {
 extension Bench {
     /// Runs `rbd-meter serve` on `fixture`'s pool in object mode, one scan a second with nothing
     /// reused from the start (the first scan measures everything) and no full rescan afterwards,
-    /// and times `scans` scans after the first from its log.
+    /// and times `scans` scans after the first from its history.
     func incrementalScans(_ fixture: Fixture, librbdOnly: Bool, scans: Int = 5) async throws -> IncrementalResult {
         let (folder, config) = try serveConfig(pool: fixture.pool, scan: #""mode": "object", "full_rescan_seconds": 604800, "reuse_settle_seconds": 0, "librbd_only": \#(librbdOnly)"#)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let daemon = try ChildProcess(rbdMeter, ["serve", "--config", config, "--listen", "127.0.0.1:0", "--log-level", "info"])
-        defer {
-            daemon.send(SIGTERM)
-            daemon.wait()
-        }
-        // Each "scan finished" line, with the process CPU time read as soon as it appeared.
-        var finished: [(seconds: Double, cpu: Double)] = []
-        var opened = 0
-        let deadline = Date().addingTimeInterval(1800)
-        while finished.count < scans + 1 {
-            guard daemon.isRunning, Date() < deadline else { throw fail("serve stopped or stalled: \(daemon.standardError.suffix(2000))") }
-            try await Task.sleep(for: .milliseconds(20))
-            let lines = daemon.standardError.split(separator: "\n").filter { $0.contains("scan finished") }
-            guard lines.count > finished.count else { continue }
-            let cpu = try processCPUSeconds(daemon.pid)
-            for line in lines[finished.count...] {
-                guard let seconds = line.firstMatch(of: /seconds=([0-9.]+)/).flatMap({ Double($0.1) }) else {
-                    throw fail("unexpected log line: \(line)")
-                }
-                guard line.contains("failure=none") else { throw fail("a scan failed: \(line)") }
-                finished.append((seconds, cpu))
-                opened = line.firstMatch(of: /opened=([0-9]+)/).flatMap { Int($0.1) } ?? opened
+        let serve = try await ServeRun(self, pool: fixture.pool, folder: folder, config: config)
+        defer { serve.stop() }
+        // The process CPU time at the end of each scan, read as soon as the history holds it.
+        var cpuAtEnd: [Double] = []
+        while cpuAtEnd.count < scans + 1 {
+            let finished = try await serve.finished()
+            guard finished > cpuAtEnd.count else {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
             }
+            let cpu = try serve.cpuSeconds()
+            cpuAtEnd += Array(repeating: cpu, count: min(finished, scans + 1) - cpuAtEnd.count)
         }
-        let unchanged = finished.dropFirst()
-        let cpu = zip(unchanged.dropFirst(), unchanged).map { $0.cpu - $1.cpu }.sorted()
-        let peak = daemon.peakResidentBytes
+        let opened = try await serve.opened()
+        let seconds = try await serve.durations(first: scans + 1)
+        let unchanged = seconds.dropFirst().sorted()
+        let cpu = zip(cpuAtEnd.dropFirst(2), cpuAtEnd.dropFirst()).map { $0 - $1 }.sorted()
         return IncrementalResult(
-            fixture: fixture.description, librbdOnly: librbdOnly, firstScanSeconds: finished[0].seconds,
-            unchangedScanSeconds: unchanged.map(\.seconds).sorted()[unchanged.count / 2],
+            fixture: fixture.description, librbdOnly: librbdOnly, firstScanSeconds: seconds[0],
+            unchangedScanSeconds: unchanged[unchanged.count / 2],
             cpuMillisecondsPerImage: cpu[cpu.count / 2] * 1000 / Double(fixture.images),
-            imagesOpened: opened, peakRSSBytes: peak)
+            imagesOpened: opened, peakRSSBytes: serve.daemon.peakResidentBytes)
     }
 
     /// A folder holding the config of `serve` metering `pool`, one scan a second, with the keys of
@@ -65,17 +55,13 @@ extension Bench {
             {"ceph": {"conf": "\(cephConf)", "osd_op_timeout_seconds": 600},
              "pools": {"names": ["\(pool)"]},
              "scan": {"interval_seconds": 1, "jitter": 0, "concurrency": \(concurrency), \(scan)},
-             "database": {"path": "\(folder.appendingPathComponent("history.sqlite").path)"}}
+             "database": {"path": "\(Self.historyPath(in: folder))"}}
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return (folder, config)
     }
 
-    /// User plus system CPU seconds of process `pid`, from `/proc/PID/stat`.
-    func processCPUSeconds(_ pid: pid_t) throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        // Fields after the command name, which is in parentheses and may hold spaces.
-        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return (Double(fields[11])! + Double(fields[12])!) / ticks
+    /// The history of a ``serveConfig(pool:scan:)`` folder.
+    static func historyPath(in folder: URL) -> String {
+        folder.appendingPathComponent("history.sqlite").path
     }
 }

@@ -21,35 +21,27 @@ extension Bench {
     func loadMetrics(pool: String, seconds: Int) async throws -> LoadResult {
         let (folder, config) = try serveConfig(pool: pool, scan: #""mode": "exact", "full_rescan_seconds": 0"#)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": cephConf], timeout: 60, logLevel: "warning", executable: rbdMeter)
-        defer {
-            daemon.process.send(SIGTERM)
-            daemon.process.wait()
-        }
-        let url = daemon.baseURL + "/metrics"
-
-        var samples: [String: Double] = [:]
-        let deadline = Date().addingTimeInterval(900)
-        while samples["rbd_meter_scans_total{result=\"success\"}", default: 0] < 1 {
-            guard Date() < deadline else { throw fail("the first scan of \(pool) did not finish") }
-            try await Task.sleep(for: .seconds(1))
-            samples = try await daemon.metrics()
-        }
-        let firstScan = samples["rbd_meter_scan_duration_seconds{pool=\"\(pool)\"}"] ?? 0
-        let scansBefore = samples["rbd_meter_scans_total{result=\"success\"}"] ?? 0
+        // Warnings only: a log line per scan would add to what the scrapes compete with.
+        let serve = try await ServeRun(self, pool: pool, folder: folder, config: config, logLevel: "warning")
+        defer { serve.stop() }
+        let url = serve.daemon.baseURL + "/metrics"
+        try await serve.waitUntilFinished(1, seconds: 900)
+        let firstScan = try await serve.durations(first: 1)[0]
+        let scansBefore = try await serve.finished()
 
         let wrk = WrkResult(parsing: try await Shell.run("wrk", [
             "-t2", "-c16", "-d\(seconds)s", "--latency", "--timeout", "5s",
             "-H", "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
             "-H", "Accept-Encoding: gzip", url,
         ]))
-        samples = try await daemon.metrics()
-        let peak = daemon.peakResidentBytes
+        let samples = try await serve.daemon.metrics()
+        let scansDuring = try await serve.finished() - scansBefore
+        let peak = serve.daemon.peakResidentBytes
 
         return LoadResult(
             images: Int(samples["rbd_pool_images{pool=\"\(pool)\"}"] ?? 0),
             firstScanSeconds: firstScan,
-            scansDuringLoad: Int((samples["rbd_meter_scans_total{result=\"success\"}"] ?? 0) - scansBefore),
+            scansDuringLoad: scansDuring,
             requests: wrk.requests, errors: wrk.errors, p50Ms: wrk.p50Milliseconds, p99Ms: wrk.p99Milliseconds,
             peakRSSBytes: peak, historyWriteSeconds: samples["rbd_meter_history_write_seconds"] ?? .nan)
     }

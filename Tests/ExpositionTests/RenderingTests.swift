@@ -13,6 +13,7 @@ struct RenderingTests {
 
     static var snapshot: MeterSnapshot {
         var snapshot = MeterSnapshot()
+        snapshot.connection = ConnectionIdentity(client: "client.rbd-meter", address: "127.0.0.1:0/3151374216")
         let awkward = ImageUsage(
             pool: "rbd", namespace: "tenant", image: "pvc-\"quoted\"\\back\nslash-ünï-名前", id: "abc123",
             provisionedBytes: 10 << 30, usedBytes: 1 << 30, totalUsedBytes: 3 << 30, snapshots: 2,

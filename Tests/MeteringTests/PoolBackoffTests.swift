@@ -62,7 +62,7 @@ struct PoolBackoffTests {
         #expect(backoff.pools.isEmpty, "a pool no longer scanned is forgotten")
     }
 
-    @Test("a skipped pool stays stale with its last numbers and its timeout is not counted again; reconnects and the failures they mended are counted")
+    @Test("a skipped pool stays stale with its last numbers and its timeout is not counted again; reconnects and the failures they mended are counted, the new connection shown")
     func skippedPoolInTheSnapshot() {
         let state = MeterState()
         let image = ImageUsage(pool: "slow", namespace: "", image: "a", id: "1", provisionedBytes: 10, usedBytes: 5, totalUsedBytes: 5, snapshots: 0)
@@ -73,6 +73,7 @@ struct PoolBackoffTests {
         retried.retriedAfter = ScanFailure(reason: .blocklisted, message: "list images other: ESHUTDOWN")
         var reconnected = Self.report([Self.skipped("slow"), retried])
         reconnected.reconnects = 1
+        reconnected.connection = ConnectionIdentity(client: "client.admin", address: "127.0.0.1:0/2")
         state.apply(reconnected)
         let snapshot = state.snapshot
         #expect(snapshot.pools["slow"]?.stale == true)
@@ -81,6 +82,7 @@ struct PoolBackoffTests {
         #expect(snapshot.scanErrors[.init(pool: "slow", reason: .timeout)] == 1, "one timeout, counted once")
         #expect(snapshot.scans[.failure] == 2, "a scan that skipped its only pool refreshed nothing")
         #expect(snapshot.reconnects == 1)
+        #expect(snapshot.connection?.address == "127.0.0.1:0/2", "the connection of the latest scan")
         #expect(snapshot.scanErrors[.init(pool: "other", reason: .blocklisted)] == 1, "the failure a fresh connection mended still counts")
         #expect(snapshot.pools["other"]?.stale == false)
     }

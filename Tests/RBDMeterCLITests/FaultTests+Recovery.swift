@@ -13,8 +13,7 @@ extension FaultTests {
                 let folder = try Self.folder()
                 let daemon = try await DaemonProcess(config: try Self.config(pool: "fenced", in: folder), environment: ["CEPH_CONF": dev.configFile])
                 #expect(try await daemon.waitUntilReady(seconds: 120), "\(daemon.log)")
-                let connected = /address=(\S+) client=\S+ \[Metering\] connected to the cluster/
-                let address = try #require(daemon.log.firstMatch(of: connected).map { String($0.1) }, "the daemon logs its address: \(daemon.log)")
+                let address = try #require(Self.connectionAddress(try await daemon.metrics()), "/metrics shows the connection's address")
                 try await dev.ceph("osd", "blocklist", "add", address)
                 let fencedAt = Date().timeIntervalSince1970
 
@@ -27,13 +26,19 @@ extension FaultTests {
                 #expect(replaced, "a fresh connection replaced the blocklisted one: \(daemon.log.suffix(3000))")
                 #expect((samples[#"rbd_meter_scan_errors_total{pool="fenced",reason="blocklisted"}"#] ?? 0) >= 1, "the refusal was counted as such: \(samples.filter { $0.key.contains("errors_total") })")
                 #expect(samples[#"rbd_meter_pool_stale{pool="fenced"}"#] == 0)
-                let addresses = daemon.log.matches(of: connected).map { String($0.1) }
-                #expect(addresses.count >= 2 && addresses.last != address, "the new connection has an address of its own: \(addresses)")
+                let fresh = Self.connectionAddress(samples)
+                #expect(fresh != nil && fresh != address, "the new connection has an address of its own: \(String(describing: fresh)), was \(address)")
                 #expect(daemon.process.isRunning, "no restart")
                 try await dev.ceph("osd", "blocklist", "rm", address)
                 #expect(try await daemon.stop() == 0)
             }
         }
+    }
+
+    /// The address in `rbd_meter_cluster_connection_info`, the one connection of the latest scan.
+    static func connectionAddress(_ samples: [String: Double]) -> String? {
+        let info = /rbd_meter_cluster_connection_info\{client="[^"]*",address="([^"]+)"\}/
+        return samples.keys.compactMap { $0.wholeMatch(of: info).map { String($0.1) } }.first
     }
 
     @Test("an OSD stalled longer than the op timeout three times in a row during scans: fresh again within two scan intervals of each thaw, without a restart, threads and memory back where they were")
