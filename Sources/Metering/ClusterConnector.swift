@@ -10,6 +10,8 @@ public actor ClusterConnector {
     private let pool: BlockingPool
     private var attempt: Task<Cluster, any Error>?
     private var cluster: Cluster?
+    /// Connections replaced, closing once their running calls end.
+    private var retiring: [Task<Void, Never>] = []
     private let logger: Logger
 
     public init(options: ConnectionOptions, pool: BlockingPool, logger: Logger = Logger(label: "rbd-meter.connector")) {
@@ -48,9 +50,10 @@ public actor ClusterConnector {
         try await Cluster.connect(options, on: pool)
     }
 
-    /// Makes `fresh` the connection. The old one shuts down on the pool once its last user lets go
-    /// of it: a scan still holding it finishes on it, off the event loop.
+    /// Makes `fresh` the connection. The old one closes once the calls running on it end (later
+    /// ones fail with `ECANCELED`): a scan still holding it finishes on it, off the event loop.
     public func replace(with fresh: Cluster) {
+        if let old = cluster, old !== fresh { retiring.append(Task { await old.close() }) }
         cluster = fresh
         attempt?.cancel()
         attempt = nil
@@ -58,9 +61,12 @@ public actor ClusterConnector {
     }
 
     /// Makes `fresh` the connection if `stale` still is; one that replaced `stale` meanwhile (another
-    /// request that met the same fence) stays, and `fresh` is dropped.
+    /// request that met the same fence) stays, and `fresh` is closed.
     public func replace(_ stale: Cluster, with fresh: Cluster) {
-        guard cluster === stale else { return }
+        guard cluster === stale else {
+            retiring.append(Task { await fresh.close() })
+            return
+        }
         replace(with: fresh)
     }
 
@@ -73,11 +79,19 @@ public actor ClusterConnector {
     /// The connection if one was made.
     public var current: Cluster? { cluster }
 
-    /// Drops the connection; it shuts down on the pool once its last user lets go of it (see
-    /// ``Cluster``), and shutting the pool down waits for that. A later ``connect()`` connects anew.
-    public func close() {
+    /// Closes the connection and those it replaced, and waits until they have shut down (see
+    /// ``Cluster/close()``). A later ``connect()`` connects anew.
+    public func close() async {
+        let closing = cluster
+        let connecting = attempt
         cluster = nil
-        attempt?.cancel()
         attempt = nil
+        connecting?.cancel()
+        await closing?.close()
+        // An attempt still connecting ends within the connect timeout; what it made is closed too.
+        if let connecting, let made = try? await connecting.value, made !== closing { await made.close() }
+        let retired = retiring
+        retiring = []
+        for task in retired { await task.value }
     }
 }

@@ -131,9 +131,12 @@ public struct ClusterScanSource: ScanSource {
             report.pools[index] = retried
             answered.append(retried.pool)
         }
-        // A fresh connection that timed out too is dropped (and shut down on the pool): the OSDs
-        // themselves do not answer, and the old connection is as good as any.
-        guard !answered.isEmpty else { return }
+        // A fresh connection that timed out too is closed: the OSDs themselves do not answer, and
+        // the old connection is as good as any.
+        guard !answered.isEmpty else {
+            await fresh.close()
+            return
+        }
         await connector.replace(with: fresh)
         report.reconnects += 1
         report.connection = ConnectionIdentity(fresh)

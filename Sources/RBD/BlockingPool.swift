@@ -67,6 +67,17 @@ public final class BlockingPool: Sendable {
         }
     }
 
+    /// Runs `body` on one of the pool's threads and waits for it, even in a cancelled task: for
+    /// releasing a Ceph handle, which must happen whatever the caller's state.
+    public func release(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            runDetached {
+                body()
+                continuation.resume()
+            }
+        }
+    }
+
     /// One piece of detached work, released as soon as it has run. What its closure holds (an
     /// `IOContext`'s cluster) may be the last reference, whose `deinit` detaches more work: that must
     /// happen before this work counts as done, or ``shutdown()`` could return while it still runs,

@@ -1,16 +1,19 @@
 import CRBD
 import Foundation
+import Logging
+import Synchronization
 
 /// A connection to a Ceph cluster (`rados_t`).
 ///
 /// librados handles are thread-safe, so one `Cluster` serves every task of the process. Its calls
 /// run on the cluster's ``BlockingPool``, never on the caller's thread.
 ///
-/// The connection ends when the last reference to it goes, its ``IOContext``s' included (each keeps
-/// its cluster alive). `rados_shutdown` joins the client's messenger threads and may wait for the
-/// network, and that last reference may drop on a cooperative thread: the shutdown is handed to the
-/// pool, and ``BlockingPool/shutdown()`` waits for it. So a process closes its connections by
-/// dropping them and then shutting their pool down.
+/// Whoever connects closes: ``close()`` refuses new calls, closes the connection's ``IOContext``s
+/// (each once its running calls end), waits for its own running calls and shuts the client down
+/// (`rados_shutdown` joins librados' threads and may wait for the network). Releasing it by
+/// dropping the last reference instead depended on the order in which references went, and the
+/// process could exit while librados still shut down (a crash seen in CI); the `deinit` stays as a
+/// safety net that logs.
 public final class Cluster: @unchecked Sendable {
     let handle: rados_t
     /// The threads every Ceph call of this cluster runs on.
@@ -22,6 +25,19 @@ public final class Cluster: @unchecked Sendable {
     /// session lists show it (`127.0.0.1:0/3151374216`).
     public let address: String
 
+    /// The calls running on the handle.
+    let users = HandleUsers()
+    /// The I/O contexts not yet destroyed, each of which needs the handle; counted until
+    /// `rados_ioctx_destroy` returns, whether a context was closed or dropped.
+    let liveContexts = HandleUsers()
+    private let contexts = Mutex<[ObjectIdentifier: WeakContext]>([:])
+    private let closing = Mutex<Task<Void, Never>?>(nil)
+
+    private final class WeakContext: @unchecked Sendable {
+        weak var context: IOContext?
+        init(_ context: IOContext) { self.context = context }
+    }
+
     private init(handle: rados_t, pool: BlockingPool, options: ConnectionOptions, address: String) {
         self.handle = handle
         self.pool = pool
@@ -29,10 +45,61 @@ public final class Cluster: @unchecked Sendable {
         self.address = address
     }
 
-    /// Implements: `rados_shutdown`, on the pool.
+    /// Implements: `rados_shutdown`, on the pool, for a connection nobody closed.
     deinit {
+        guard !users.isClosing else { return }
+        Logger(label: "rbd-meter.rbd").warning("a Ceph connection was dropped without close(); shutting it down now", metadata: [
+            "client": "client.\(options.clientID)", "address": "\(address)",
+        ])
         let handle = UncheckedHandle(handle)
         pool.runDetached { rados_shutdown(handle.value) }
+    }
+
+    /// Closes the connection: new calls fail with `ECANCELED`, every ``IOContext`` of it is closed
+    /// once its running calls end, then the client shuts down. Returns when it has; calling it again,
+    /// or concurrently, waits for the same close. Implements: `rados_ioctx_destroy`, `rados_shutdown`.
+    public func close() async {
+        let task = closing.withLock { task -> Task<Void, Never> in
+            if let task { return task }
+            let started = Task { await self.shutDown() }
+            task = started
+            return started
+        }
+        await task.value
+    }
+
+    private func shutDown() async {
+        // Every context is made inside a call: once the calls have ended, no new one can appear.
+        _ = users.beginClosing()
+        await users.drained()
+        let open = contexts.withLock { Array($0.values) }.compactMap(\.context)
+        for context in open { await context.close() }
+        // And those dropped meanwhile are destroyed on the pool: wait for that too.
+        _ = liveContexts.beginClosing()
+        await liveContexts.drained()
+        let handle = UncheckedHandle(handle)
+        await pool.release { rados_shutdown(handle.value) }
+    }
+
+    /// Runs `body` on the pool as one of the handle's users; fails once the connection is closed.
+    @discardableResult
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.run { try self.users.use(self.closedError) { try body() } }
+    }
+
+    /// What a call on a closed connection fails with.
+    var closedError: RBDError {
+        RBDError(operation: "use closed connection", object: "client.\(options.clientID)", code: ECANCELED)
+    }
+
+    /// Counts `context` among the contexts ``close()`` closes.
+    func register(_ context: IOContext) {
+        contexts.withLock { $0[ObjectIdentifier(context)] = WeakContext(context) }
+    }
+
+    /// Forgets a context that was closed or dropped.
+    func unregister(_ id: ObjectIdentifier) {
+        contexts.withLock { $0[id] = nil }
     }
 
     /// Connects to the cluster that `options` describe.
@@ -115,7 +182,7 @@ public final class Cluster: @unchecked Sendable {
 
     /// The names of every pool. Implements: `rados_wait_for_latest_osdmap`, `rados_pool_list`.
     public func poolNames() async throws -> [String] {
-        try await pool.run { try self.poolNamesBlocking() }
+        try await run { try self.poolNamesBlocking() }
     }
 
     func poolNamesBlocking() throws -> [String] {
@@ -140,7 +207,7 @@ public final class Cluster: @unchecked Sendable {
     /// Every pool with its id and enabled applications. Implements: `rados_pool_list`,
     /// `rados_application_list`.
     public func pools() async throws -> [PoolInfo] {
-        try await pool.run {
+        try await run {
             try self.poolNamesBlocking().compactMap { name in
                 do {
                     let context = try IOContext(cluster: self, pool: name, namespace: "")
@@ -155,7 +222,7 @@ public final class Cluster: @unchecked Sendable {
     /// The pools with the `rbd` application enabled, the ones `rbd pool init` prepared.
     /// Implements: `rados_application_list`.
     public func rbdPoolNames() async throws -> [String] {
-        try await pool.run {
+        try await run {
             try self.poolNamesBlocking().filter { name in
                 do {
                     let context = try IOContext(cluster: self, pool: name, namespace: "")
@@ -173,7 +240,7 @@ public final class Cluster: @unchecked Sendable {
     /// A pool whose initialisation fails is deleted again, so a failed call leaves nothing behind.
     /// Implements: `rados_pool_create`, `rbd_pool_init`.
     public func createPool(_ name: String) async throws {
-        try await pool.run {
+        try await run {
             try check(rados_pool_create(self.handle, name), "create pool", name)
             do {
                 let context = try IOContext(cluster: self, pool: name, namespace: "")
@@ -187,7 +254,7 @@ public final class Cluster: @unchecked Sendable {
 
     /// Deletes a pool and every object in it. Implements: `rados_pool_delete`.
     public func deletePool(_ name: String) async throws {
-        try await pool.run {
+        try await run {
             try check(rados_pool_delete(self.handle, name), "delete pool", name)
         }
     }
@@ -195,7 +262,7 @@ public final class Cluster: @unchecked Sendable {
     /// Opens an I/O context on `pool` (and `namespace`, "" for the default one).
     /// Fails with `ENOENT` when the pool does not exist. Implements: `rados_ioctx_create`.
     public func ioContext(pool name: String, namespace: String = "") async throws -> IOContext {
-        try await pool.run { try IOContext(cluster: self, pool: name, namespace: namespace) }
+        try await run { try IOContext(cluster: self, pool: name, namespace: namespace) }
     }
 
     // MARK: Commands
@@ -203,13 +270,13 @@ public final class Cluster: @unchecked Sendable {
     /// Sends a JSON command to the monitors (as the `ceph` CLI does) and returns its output.
     /// Implements: `rados_mon_command`.
     public func monitorCommand(_ json: String) async throws -> String {
-        try await pool.run { try self.command(json, to: .monitor) }
+        try await run { try self.command(json, to: .monitor) }
     }
 
     /// Sends a JSON command to the active manager and returns its output.
     /// Implements: `rados_mgr_command`.
     public func managerCommand(_ json: String) async throws -> String {
-        try await pool.run { try self.command(json, to: .manager) }
+        try await run { try self.command(json, to: .manager) }
     }
 
     private enum CommandTarget { case monitor, manager }

@@ -62,7 +62,7 @@ extension IOContext {
         _ items: [Item], window: Int, _ read: @escaping @Sendable ([Item]) throws -> [Result<T, RBDError>]
     ) async throws -> [Result<T, RBDError>] {
         precondition(window > 0)
-        return try await cluster.pool.runCancellable { flag in
+        return try await runCancellable { flag in
             var results: [Result<T, RBDError>] = []
             results.reserveCapacity(items.count)
             var start = 0

@@ -19,7 +19,7 @@ extension IOContext {
     /// batch of objects, however large the images are. Implements: `rados_nobjects_list_open`,
     /// `rados_nobjects_list_next2`, `rados_nobjects_list_close`.
     public func dataObjects(cancellation: CancellationFlag? = nil) async throws -> [String: [UInt64]] {
-        try await cluster.pool.runCancellable { flag in
+        try await runCancellable { flag in
             var list: rados_list_ctx_t?
             try check(rados_nobjects_list_open(self.handle, &list), "list objects of", self.spec)
             defer { rados_nobjects_list_close(list) }

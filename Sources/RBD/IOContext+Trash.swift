@@ -4,7 +4,7 @@ extension IOContext {
     /// The images in the RBD trash of this pool and namespace (what `rbd trash ls --all --long` lists).
     /// Implements: `rbd_trash_list`, `rbd_trash_list_cleanup`.
     public func trashImages() async throws -> [TrashEntry] {
-        try await cluster.pool.run { try self.trashImagesBlocking() }
+        try await run { try self.trashImagesBlocking() }
     }
 
     func trashImagesBlocking() throws -> [TrashEntry] {

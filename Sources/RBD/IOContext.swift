@@ -1,4 +1,5 @@
 import CRBD
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,10 @@ import Darwin
 ///
 /// Its namespace is fixed at creation; librados allows concurrent I/O on one context, and librbd
 /// duplicates it for every image it opens, so one context serves every worker of a scan.
+///
+/// A context is released by ``close()``, by its cluster's ``Cluster/close()``, or when its last
+/// reference goes: destroying one never waits for the network, so dropping it is fine, while the
+/// connection's own shutdown is what must be ordered and is explicit.
 public final class IOContext: @unchecked Sendable {
     let handle: rados_ioctx_t
     /// The cluster this context belongs to.
@@ -22,11 +27,19 @@ public final class IOContext: @unchecked Sendable {
     public let namespace: String
     /// The pool's id.
     public let poolID: Int64
+    /// The calls running on the handle.
+    private let users = HandleUsers()
+    private let closing = Mutex<Task<Void, Never>?>(nil)
 
+    /// Runs on a pool thread, inside one of the cluster's calls.
     init(cluster: Cluster, pool: String, namespace: String) throws {
+        try cluster.liveContexts.enter(cluster.closedError)
         var handle: rados_ioctx_t?
-        try check(rados_ioctx_create(cluster.handle, pool, &handle), "open pool", pool)
-        guard let handle else { throw RBDError(operation: "open pool", object: pool, code: ENOMEM) }
+        let created = rados_ioctx_create(cluster.handle, pool, &handle)
+        guard created >= 0, let handle else {
+            cluster.liveContexts.leave()
+            throw RBDError(operation: "open pool", object: pool, code: created < 0 ? -created : ENOMEM)
+        }
         if !namespace.isEmpty {
             rados_ioctx_set_namespace(handle, namespace)
         }
@@ -35,17 +48,59 @@ public final class IOContext: @unchecked Sendable {
         self.pool = pool
         self.namespace = namespace
         self.poolID = rados_ioctx_get_id(handle)
+        cluster.register(self)
     }
 
     deinit {
-        // The last reference may drop on a cooperative thread: destroy on the pool, and keep the
-        // cluster alive until then, as librados requires.
+        guard !users.isClosing else { return }
+        cluster.unregister(ObjectIdentifier(self))
+        // The last reference may drop on a cooperative thread: destroy on the pool.
         let handle = UncheckedContext(handle)
         let cluster = self.cluster
         cluster.pool.runDetached {
             rados_ioctx_destroy(handle.value)
-            withExtendedLifetime(cluster) {}
+            cluster.liveContexts.leave()
         }
+    }
+
+    /// Closes the context: new calls fail with `ECANCELED`, and the handle is destroyed once the
+    /// running ones end. Returns when it is; calling it again waits for the same close.
+    /// Implements: `rados_ioctx_destroy`.
+    public func close() async {
+        let task = closing.withLock { task -> Task<Void, Never> in
+            if let task { return task }
+            let started = Task { await self.destroy() }
+            task = started
+            return started
+        }
+        await task.value
+    }
+
+    private func destroy() async {
+        _ = users.beginClosing()
+        await users.drained()
+        cluster.unregister(ObjectIdentifier(self))
+        let handle = UncheckedContext(handle)
+        await cluster.pool.release { rados_ioctx_destroy(handle.value) }
+        cluster.liveContexts.leave()
+    }
+
+    /// Runs `body` on the cluster's pool as one of the handle's users; fails once the context is closed.
+    @discardableResult
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await cluster.pool.run { try self.users.use(self.closedError) { try body() } }
+    }
+
+    /// The same, with a flag raised when the caller is cancelled.
+    func runCancellable<T: Sendable>(_ body: @escaping @Sendable (CancellationFlag) throws -> T) async throws -> T {
+        try await cluster.pool.runCancellable { flag in try self.users.use(self.closedError) { try body(flag) } }
+    }
+
+    /// Whether ``close()`` has begun (new calls are refused).
+    var isClosing: Bool { users.isClosing }
+
+    private var closedError: RBDError {
+        RBDError(operation: "use closed I/O context of", object: spec, code: ECANCELED)
     }
 
     private struct UncheckedContext: @unchecked Sendable {
@@ -81,13 +136,13 @@ public final class IOContext: @unchecked Sendable {
     /// The applications enabled on the pool (`rbd`, `cephfs`, `rgw`, ...).
     /// Implements: `rados_application_list`.
     public func applications() async throws -> [String] {
-        try await cluster.pool.run { try self.applicationsBlocking() }
+        try await run { try self.applicationsBlocking() }
     }
 
     /// The pool's object and byte counts as the OSDs last reported them (through the manager).
     /// Implements: `rados_ioctx_pool_stat`.
     public func poolStatistics() async throws -> PoolStatistics {
-        try await cluster.pool.run {
+        try await run {
             var stats = rados_pool_stat_t()
             try check(rados_ioctx_pool_stat(self.handle, &stats), "read statistics of pool", self.pool)
             return PoolStatistics(bytes: stats.num_bytes, objects: stats.num_objects, clones: stats.num_object_clones)
@@ -97,7 +152,7 @@ public final class IOContext: @unchecked Sendable {
     /// How many pool snapshots (`ceph osd pool mksnap`) the pool has; RBD pools normally have none,
     /// as they use self-managed snapshots. Implements: `rados_ioctx_snap_list`.
     public func poolSnapshotCount() async throws -> Int {
-        try await cluster.pool.run {
+        try await run {
             var capacity = 16
             while true {
                 var snapshots = [rados_snap_t](repeating: 0, count: capacity)
@@ -116,7 +171,7 @@ public final class IOContext: @unchecked Sendable {
 
     /// The RBD namespaces of the pool, without the default one. Implements: `rbd_namespace_list`.
     public func namespaces() async throws -> [String] {
-        try await cluster.pool.run {
+        try await run {
             try withGrowingBuffer(
                 initialCount: 1024, filler: CChar(0),
                 operation: "list namespaces", object: self.pool,
@@ -128,14 +183,14 @@ public final class IOContext: @unchecked Sendable {
 
     /// Creates an RBD namespace in the pool. Implements: `rbd_namespace_create`.
     public func createNamespace(_ name: String) async throws {
-        try await cluster.pool.run {
+        try await run {
             try check(rbd_namespace_create(self.handle, name), "create namespace", "\(self.pool)/\(name)")
         }
     }
 
     /// Removes an empty RBD namespace. Implements: `rbd_namespace_remove`.
     public func removeNamespace(_ name: String) async throws {
-        try await cluster.pool.run {
+        try await run {
             try check(rbd_namespace_remove(self.handle, name), "remove namespace", "\(self.pool)/\(name)")
         }
     }
@@ -144,7 +199,7 @@ public final class IOContext: @unchecked Sendable {
 
     /// The images of this pool and namespace (not those in the trash). Implements: `rbd_list2`.
     public func images() async throws -> [ImageSpec] {
-        try await cluster.pool.run { try self.imagesBlocking() }
+        try await run { try self.imagesBlocking() }
     }
 
     func imagesBlocking() throws -> [ImageSpec] {
@@ -168,7 +223,7 @@ public final class IOContext: @unchecked Sendable {
 
     /// Creates an image. Implements: `rbd_create4`.
     public func createImage(_ name: String, size: UInt64, options: ImageCreateOptions = .init()) async throws {
-        try await cluster.pool.run {
+        try await run {
             var opts: rbd_image_options_t?
             rbd_image_options_create(&opts)
             defer { rbd_image_options_destroy(opts) }
@@ -194,7 +249,7 @@ public final class IOContext: @unchecked Sendable {
     /// Removes an image and its data. Fails with `EBUSY` while a client watches it and `ENOTEMPTY`
     /// while it has snapshots. Implements: `rbd_remove`.
     public func removeImage(_ name: String) async throws {
-        try await cluster.pool.run {
+        try await run {
             try check(rbd_remove(self.handle, name), "remove image", self.spec(image: name))
         }
     }
@@ -215,7 +270,7 @@ public final class IOContext: @unchecked Sendable {
         readOnly: Bool = true,
         _ body: @escaping @Sendable (Image) throws -> T
     ) async throws -> T {
-        try await cluster.pool.run {
+        try await run {
             let image = try Image(context: self, name: name, id: id, snapshot: snapshot, readOnly: readOnly)
             defer { image.close() }
             return try body(image)
@@ -230,7 +285,7 @@ public final class IOContext: @unchecked Sendable {
         snapshot: String? = nil,
         cancellable body: @escaping @Sendable (Image, CancellationFlag) throws -> T
     ) async throws -> T {
-        try await cluster.pool.runCancellable { flag in
+        try await runCancellable { flag in
             let image = try Image(context: self, name: name, id: id, snapshot: snapshot, readOnly: true)
             defer { image.close() }
             return try body(image, flag)

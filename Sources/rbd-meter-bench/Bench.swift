@@ -101,8 +101,9 @@ struct Bench {
     /// The original service's approach: one image after another, `rbd_diff_iterate2` over the whole
     /// image, summing the byte extents that exist, on a connection of its own.
     func originalSerial(pool: String) async throws -> UInt64 {
+        let threads = BlockingPool(threads: 1)
         let connection = try await Cluster.connect(
-            ConnectionOptions(configFile: cephConf, connectTimeout: 30, osdOperationTimeout: 600), on: BlockingPool(threads: 1))
+            ConnectionOptions(configFile: cephConf, connectTimeout: 30, osdOperationTimeout: 600), on: threads)
         let context = try await connection.ioContext(pool: pool)
         var total: UInt64 = 0
         for image in try await context.images() {
@@ -116,6 +117,8 @@ struct Bench {
                 return used
             }
         }
+        await connection.close()
+        await threads.shutdown()
         return total
     }
 }

@@ -143,6 +143,7 @@ struct BenchCommand: AsyncParsableCommand {
             load = try await bench.loadMetrics(pool: many.pool, seconds: loadSeconds)
         }
 
+        await bench.cluster.close()
         let report = BenchReport(rows: rows, scale: scale, snapshots: snapshotRows, load: load, machine: Machine.describe(), date: started)
         print(report.markdown)
         if let markdown {

@@ -31,10 +31,11 @@ extension Bench {
         defer { try? FileManager.default.removeItem(at: folder) }
 
         // The writers: one thread each, no cache, no modify timestamp.
+        let threads = BlockingPool(threads: inUse + 8)
         let writers = try await Cluster.connect(
             ConnectionOptions(configFile: cephConf, connectTimeout: 30, osdOperationTimeout: 600,
                               settings: ["rbd_cache": "false", "rbd_mtime_update_interval": "0"]),
-            on: BlockingPool(threads: inUse + 8))
+            on: threads)
         let context = try await writers.ioContext(pool: fixture.pool)
         let ids = Dictionary(uniqueKeysWithValues: try await context.images().map { ($0.name, $0.id) })
         let held = Mutex<[Int: Watch]>([:])
@@ -86,6 +87,8 @@ extension Bench {
             cpu.append(try serve.cpuSeconds() - cpuStart)
         }
         for watch in watches.values { try await watch.close() }
+        await writers.close()
+        await threads.shutdown()
         return InUseResult(
             fixture: fixture.description, mode: mode, inUse: inUse, scanSeconds: seconds.sorted()[seconds.count / 2],
             cpuMillisecondsPerImage: cpu.sorted()[cpu.count / 2] * 1000 / Double(fixture.images), writesSeen: seen, writes: inUse * rounds)

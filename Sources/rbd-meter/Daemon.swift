@@ -70,7 +70,7 @@ struct Daemon {
                 logger.error("cannot close the history database", metadata: ["error": "\(error)"])
             }
         }
-        // Dropping the connections hands their shutdown to their pools, which wait for it.
+        // The connections first: their shutdown runs on the pools.
         await connector.close()
         await apiConnector.close()
         await pool.shutdown()

@@ -45,6 +45,7 @@ struct QuotaCheckCommand: AsyncParsableCommand {
         do {
             let cluster = try await Cluster.connect(config.ceph, on: pool)
             report = await Metering.Scanner(cluster: cluster, options: config.scan, logger: .cli(label: "rbd-meter.quota", verbose: false)).scan()
+            await cluster.close()
         } catch {
             await pool.shutdown()
             throw fail("\(error)")

@@ -64,6 +64,7 @@ struct ScanCommand: AsyncParsableCommand {
             report = images.isEmpty
                 ? await scanner.scan()
                 : await scanner.scan(images: images.compactMap(ImageLocation.init(spec:)))
+            await connection.close()
         } catch {
             await pool.shutdown()
             throw fail("\(error)")

@@ -58,9 +58,22 @@ public struct DevCluster: Sendable {
         ConnectionOptions(configFile: configFile, connectTimeout: timeout, monitorOperationTimeout: timeout, osdOperationTimeout: timeout * 2)
     }
 
-    /// A fresh connection, on the tests' shared threads.
+    /// A fresh connection, on the tests' shared threads; whoever asks closes it.
     public func connect() async throws -> Cluster {
         try await Cluster.connect(connectionOptions(), on: Self.pool)
+    }
+
+    /// Runs `body` with a fresh connection and closes it afterwards, whether `body` throws or not.
+    public func withConnection<T>(_ body: (Cluster) async throws -> T) async throws -> T {
+        let cluster = try await connect()
+        do {
+            let result = try await body(cluster)
+            await cluster.close()
+            return result
+        } catch {
+            await cluster.close()
+            throw error
+        }
     }
 
     /// The threads of every connection the tests make: one bounded set for the whole process,

@@ -15,25 +15,26 @@ struct IncrementalScanTests {
                 try await dev.rbd("create", "--size", "256M", "--image-feature", "layering", "\(pool)/\(name)")
                 try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
             }
-            let cluster = try await dev.connect()
-            let first = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 0)).scan()
-            #expect(first.pools.first?.reused == 0)
-            let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
+            try await dev.withConnection { cluster in
+                let first = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 0)).scan()
+                #expect(first.pools.first?.reused == 0)
+                let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
 
-            // The images were just written: librbd may not have moved their timestamps yet.
-            let cautious = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 120)).scan(previous: previous)
-            #expect(cautious.pools.first?.reused == 0)
+                // The images were just written: librbd may not have moved their timestamps yet.
+                let cautious = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 120)).scan(previous: previous)
+                #expect(cautious.pools.first?.reused == 0)
 
-            try await dev.rbd("resize", "--size", "512M", "\(pool)/b")
-            try await dev.rbd("snap", "create", "\(pool)/c@new")
-            let second = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 0)).scan(previous: previous)
-            let reused = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0.reused) })
-            #expect(reused == ["a": true, "b": false, "c": false])
-            #expect(second.pools.first?.reused == 1)
-            let a = try #require(second.images.first { $0.image == "a" })
-            #expect(a.usedBytes == previous["\(pool)/a"]?.usedBytes)
-            #expect(a.measuredAt == previous["\(pool)/a"]?.measuredAt, "a reused number keeps the time it was measured")
-            #expect(second.images.first { $0.image == "b" }?.provisionedBytes == 512 << 20)
+                try await dev.rbd("resize", "--size", "512M", "\(pool)/b")
+                try await dev.rbd("snap", "create", "\(pool)/c@new")
+                let second = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], reuseSettleSeconds: 0)).scan(previous: previous)
+                let reused = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0.reused) })
+                #expect(reused == ["a": true, "b": false, "c": false])
+                #expect(second.pools.first?.reused == 1)
+                let a = try #require(second.images.first { $0.image == "a" })
+                #expect(a.usedBytes == previous["\(pool)/a"]?.usedBytes)
+                #expect(a.measuredAt == previous["\(pool)/a"]?.measuredAt, "a reused number keeps the time it was measured")
+                #expect(second.images.first { $0.image == "b" }?.provisionedBytes == 512 << 20)
+            }
         }
     }
 
@@ -46,54 +47,55 @@ struct IncrementalScanTests {
                 try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
             }
             try await dev.rbd("snap", "create", "\(pool)/e@old")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            func scan(librbdOnly: Bool, previous: [String: ImageUsage] = [:]) async -> ScanReport {
-                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0, librbdOnly: librbdOnly)).scan(previous: previous)
-            }
-            let first = await scan(librbdOnly: false)
-            // None is opened: those without snapshots are measured from their header and the listing,
-            // "e" from the listing and its objects' clones.
-            let opened = { (report: ScanReport) in Set(report.images.filter(\.opened).map(\.image)) }
-            #expect(first.succeeded && opened(first).isEmpty)
-            #expect(first.images.allSatisfy { $0.headerVersion != nil }, "every measured image remembers its header version")
-            let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                func scan(librbdOnly: Bool, previous: [String: ImageUsage] = [:]) async -> ScanReport {
+                    await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0, librbdOnly: librbdOnly)).scan(previous: previous)
+                }
+                let first = await scan(librbdOnly: false)
+                // None is opened: those without snapshots are measured from their header and the listing,
+                // "e" from the listing and its objects' clones.
+                let opened = { (report: ScanReport) in Set(report.images.filter(\.opened).map(\.image)) }
+                #expect(first.succeeded && opened(first).isEmpty)
+                #expect(first.images.allSatisfy { $0.headerVersion != nil }, "every measured image remembers its header version")
+                let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
 
-            try await dev.rbd("resize", "--size", "512M", "\(pool)/b")
-            try await dev.rbd("snap", "create", "\(pool)/c@new")
-            try await dev.rbd("snap", "rm", "\(pool)/e@old")
-            // A data write moves the modify timestamp once the update interval has passed since it
-            // last moved; one second here instead of librbd's 60 so that the test need not wait.
-            let d = try #require(previous["\(pool)/d"])
-            while Date().timeIntervalSince1970 < d.modifyTimestamp + 1.5 { try await Task.sleep(for: .milliseconds(100)) }
-            // 64 random blocks: that all of them fall into the at most 8 objects (or onto the 8 blocks)
-            // written before has a chance of (1/8)^64.
-            try await dev.rbd("bench", "--io-type", "write", "--io-size", "4K", "--io-total", "256K", "--io-pattern", "rand",
-                              "--rbd_mtime_update_interval", "1", "\(pool)/d")
+                try await dev.rbd("resize", "--size", "512M", "\(pool)/b")
+                try await dev.rbd("snap", "create", "\(pool)/c@new")
+                try await dev.rbd("snap", "rm", "\(pool)/e@old")
+                // A data write moves the modify timestamp once the update interval has passed since it
+                // last moved; one second here instead of librbd's 60 so that the test need not wait.
+                let d = try #require(previous["\(pool)/d"])
+                while Date().timeIntervalSince1970 < d.modifyTimestamp + 1.5 { try await Task.sleep(for: .milliseconds(100)) }
+                // 64 random blocks: that all of them fall into the at most 8 objects (or onto the 8 blocks)
+                // written before has a chance of (1/8)^64.
+                try await dev.rbd("bench", "--io-type", "write", "--io-size", "4K", "--io-total", "256K", "--io-pattern", "rand",
+                                  "--rbd_mtime_update_interval", "1", "\(pool)/d")
 
-            // A read-write handle on "a" watches its header during both scans, as a mapped device
-            // would: whoever holds it may write without touching the header.
-            let watch = try await Watch("a", in: context)
-            let fast = await scan(librbdOnly: false, previous: previous)
-            let slow = await scan(librbdOnly: true, previous: previous)
-            try await watch.close()
-            for report in [fast, slow] {
-                let images = Dictionary(uniqueKeysWithValues: report.images.map { ($0.image, $0) })
-                #expect(images.mapValues(\.reused) == ["a": false, "b": false, "c": false, "d": false, "e": false, "f": true])
-                #expect(images["a"]?.watchers == 1, "a watched image is measured again, with its watcher")
-                #expect(images["f"]?.measuredAt == previous["\(pool)/f"]?.measuredAt, "a reused number keeps the time it was measured")
-                #expect(images["b"]?.provisionedBytes == 512 << 20)
-                #expect(images["c"]?.snapshots == 1)
-                #expect(images["e"]?.snapshots == 0, "a removed snapshot shows at the next scan")
-                #expect(try #require(images["d"]).usedBytes > d.usedBytes, "a write after the settle time shows at the next scan")
+                // A read-write handle on "a" watches its header during both scans, as a mapped device
+                // would: whoever holds it may write without touching the header.
+                let watch = try await Watch("a", in: context)
+                let fast = await scan(librbdOnly: false, previous: previous)
+                let slow = await scan(librbdOnly: true, previous: previous)
+                try await watch.close()
+                for report in [fast, slow] {
+                    let images = Dictionary(uniqueKeysWithValues: report.images.map { ($0.image, $0) })
+                    #expect(images.mapValues(\.reused) == ["a": false, "b": false, "c": false, "d": false, "e": false, "f": true])
+                    #expect(images["a"]?.watchers == 1, "a watched image is measured again, with its watcher")
+                    #expect(images["f"]?.measuredAt == previous["\(pool)/f"]?.measuredAt, "a reused number keeps the time it was measured")
+                    #expect(images["b"]?.provisionedBytes == 512 << 20)
+                    #expect(images["c"]?.snapshots == 1)
+                    #expect(images["e"]?.snapshots == 0, "a removed snapshot shows at the next scan")
+                    #expect(try #require(images["d"]).usedBytes > d.usedBytes, "a write after the settle time shows at the next scan")
+                }
+                #expect(opened(fast).isEmpty, "the changed images were measured unopened, the unchanged one reused")
+                #expect(fast.pools.first?.opened == opened(fast).count)
+                #expect(slow.pools.first?.opened == 6, "librbd_only opens every image")
+                let numbers = { (report: ScanReport) in
+                    report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.watchers)] }
+                }
+                #expect(numbers(fast) == numbers(slow), "the fast path and librbd agree")
             }
-            #expect(opened(fast).isEmpty, "the changed images were measured unopened, the unchanged one reused")
-            #expect(fast.pools.first?.opened == opened(fast).count)
-            #expect(slow.pools.first?.opened == 6, "librbd_only opens every image")
-            let numbers = { (report: ScanReport) in
-                report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.watchers)] }
-            }
-            #expect(numbers(fast) == numbers(slow), "the fast path and librbd agree")
         }
     }
 
@@ -105,45 +107,46 @@ struct IncrementalScanTests {
                 try await dev.rbd("create", "--size", "256M", "--image-feature", "layering", "\(pool)/\(name)")
                 try await dev.write("\(pool)/\(name)", ioSize: "4K", total: "32K")
             }
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            func scan(_ previous: [String: ImageUsage]) async -> ScanReport {
-                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0)).scan(previous: previous)
-            }
-            // Held as the kernel client holds a mapped image: a watch on the header, nothing more.
-            let watch = try await Watch("mapped", in: context)
-            let first = await scan([:])
-            try #require(first.succeeded)
-            let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
-            let before = try #require(previous["\(pool)/mapped"])
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                func scan(_ previous: [String: ImageUsage]) async -> ScanReport {
+                    await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0)).scan(previous: previous)
+                }
+                // Held as the kernel client holds a mapped image: a watch on the header, nothing more.
+                let watch = try await Watch("mapped", in: context)
+                let first = await scan([:])
+                try #require(first.succeeded)
+                let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
+                let before = try #require(previous["\(pool)/mapped"])
 
-            // What krbd sends: writes to the data objects (rbd_data.ID.%016x), the header untouched.
-            let prefix = "rbd_data.\(before.id)."
-            let objects = try await dev.rados(pool, "ls").split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
-            let grown = try #require(objects.first)
-            // "POOL/OBJECT mtime ..., size N"
-            let stat = try await dev.rados(pool, "stat", grown).trimmingCharacters(in: .whitespacesAndNewlines)
-            let length = try #require(stat.split(separator: " ").last.flatMap { Int($0) }, "\(stat)")
-            let fresh = try #require((0..<64).map { prefix + String(format: "%016llx", $0) }.first { !objects.contains($0) })
-            try await TemporaryFolder.with("rbd-meter-krbd") { folder in
-                let block = folder.appendingPathComponent("block").path
-                try Data(repeating: 0xAB, count: 4096).write(to: URL(fileURLWithPath: block))
-                try await dev.rados(pool, "put", grown, block, "--offset", "\(length)")
-                try await dev.rados(pool, "put", fresh, block)
-            }
+                // What krbd sends: writes to the data objects (rbd_data.ID.%016x), the header untouched.
+                let prefix = "rbd_data.\(before.id)."
+                let objects = try await dev.rados(pool, "ls").split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+                let grown = try #require(objects.first)
+                // "POOL/OBJECT mtime ..., size N"
+                let stat = try await dev.rados(pool, "stat", grown).trimmingCharacters(in: .whitespacesAndNewlines)
+                let length = try #require(stat.split(separator: " ").last.flatMap { Int($0) }, "\(stat)")
+                let fresh = try #require((0..<64).map { prefix + String(format: "%016llx", $0) }.first { !objects.contains($0) })
+                try await TemporaryFolder.with("rbd-meter-krbd") { folder in
+                    let block = folder.appendingPathComponent("block").path
+                    try Data(repeating: 0xAB, count: 4096).write(to: URL(fileURLWithPath: block))
+                    try await dev.rados(pool, "put", grown, block, "--offset", "\(length)")
+                    try await dev.rados(pool, "put", fresh, block)
+                }
 
-            let second = await scan(previous)
-            try await watch.close()
-            let images = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0) })
-            #expect(images["idle"]?.reused == true && images["idle"]?.opened == false, "the idle image costs no measurement")
-            let mapped = try #require(images["mapped"])
-            #expect(!mapped.reused)
-            #expect(mapped.usedBytes > before.usedBytes, "the writes show in the next scan")
-            let changed = try #require(mapped.changedAt), previouslyChanged = try #require(before.changedAt)
-            #expect(changed > previouslyChanged, "the change is dated from the data")
-            #expect(images["idle"]?.changedAt == previous["\(pool)/idle"]?.changedAt)
-            let du = try #require(try await dev.du("\(pool)/mapped", exact: mode == .exact).first)
-            #expect(mapped.usedBytes == du.used_size, "and agree with rbd du")
+                let second = await scan(previous)
+                try await watch.close()
+                let images = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0) })
+                #expect(images["idle"]?.reused == true && images["idle"]?.opened == false, "the idle image costs no measurement")
+                let mapped = try #require(images["mapped"])
+                #expect(!mapped.reused)
+                #expect(mapped.usedBytes > before.usedBytes, "the writes show in the next scan")
+                let changed = try #require(mapped.changedAt), previouslyChanged = try #require(before.changedAt)
+                #expect(changed > previouslyChanged, "the change is dated from the data")
+                #expect(images["idle"]?.changedAt == previous["\(pool)/idle"]?.changedAt)
+                let du = try #require(try await dev.du("\(pool)/mapped", exact: mode == .exact).first)
+                #expect(mapped.usedBytes == du.used_size, "and agree with rbd du")
+            }
         }
     }
 
@@ -159,33 +162,34 @@ struct IncrementalScanTests {
             try await dev.write("\(pool)/idle", ioSize: "4K", total: "32K")
             // librbd reads `conf_`-prefixed image metadata as configuration at open.
             try await dev.rbd("image-meta", "set", "\(pool)/open", "conf_rbd_mtime_update_interval", "0")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            func scan(_ previous: [String: ImageUsage]) async -> ScanReport {
-                await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0)).scan(previous: previous)
-            }
-            let writer = try await Watch("open", in: context)
-            let block = [UInt8](repeating: 0xCD, count: 4096)
-            // The first write takes the exclusive lock (a header write), before the first scan.
-            try await writer.write(block, at: 0)
-            let first = await scan([:])
-            try #require(first.succeeded)
-            let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
-            let before = try #require(previous["\(pool)/open"])
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                func scan(_ previous: [String: ImageUsage]) async -> ScanReport {
+                    await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, reuseSettleSeconds: 0)).scan(previous: previous)
+                }
+                let writer = try await Watch("open", in: context)
+                let block = [UInt8](repeating: 0xCD, count: 4096)
+                // The first write takes the exclusive lock (a header write), before the first scan.
+                try await writer.write(block, at: 0)
+                let first = await scan([:])
+                try #require(first.succeeded)
+                let previous = Dictionary(uniqueKeysWithValues: first.images.map { ($0.spec, $0) })
+                let before = try #require(previous["\(pool)/open"])
 
-            // More bytes in the object written first, and a new object.
-            try await writer.write(block, at: 64 << 10)
-            try await writer.write(block, at: 200 << 20)
-            let second = await scan(previous)
-            try await writer.close()
-            let images = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0) })
-            #expect(images["idle"]?.reused == true && images["idle"]?.opened == false, "the idle image costs no measurement")
-            let open = try #require(images["open"])
-            #expect(open.headerVersion == before.headerVersion, "the writes left the header alone, as the case requires")
-            #expect(!open.reused)
-            #expect(open.usedBytes > before.usedBytes, "the writes show in the next scan")
-            let du = try #require(try await dev.du("\(pool)/open", exact: mode == .exact).first)
-            #expect(open.usedBytes == du.used_size, "and agree with rbd du")
+                // More bytes in the object written first, and a new object.
+                try await writer.write(block, at: 64 << 10)
+                try await writer.write(block, at: 200 << 20)
+                let second = await scan(previous)
+                try await writer.close()
+                let images = Dictionary(uniqueKeysWithValues: second.images.map { ($0.image, $0) })
+                #expect(images["idle"]?.reused == true && images["idle"]?.opened == false, "the idle image costs no measurement")
+                let open = try #require(images["open"])
+                #expect(open.headerVersion == before.headerVersion, "the writes left the header alone, as the case requires")
+                #expect(!open.reused)
+                #expect(open.usedBytes > before.usedBytes, "the writes show in the next scan")
+                let du = try #require(try await dev.du("\(pool)/open", exact: mode == .exact).first)
+                #expect(open.usedBytes == du.used_size, "and agree with rbd du")
+            }
         }
     }
 
@@ -193,18 +197,20 @@ struct IncrementalScanTests {
     func shardsPartitionImages() async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("shard") { pool in
-            let context = try await dev.connect().ioContext(pool: pool)
-            for index in 0..<12 { try await context.createImage("img-\(index)", size: 1 << 20) }
-            let cluster = context.cluster
-            var seen: [String] = []
-            for index in 0..<3 {
-                let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], shard: Shard(index: index, count: 3))).scan()
-                #expect(report.succeeded)
-                seen += report.images.map(\.image)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                for index in 0..<12 { try await context.createImage("img-\(index)", size: 1 << 20) }
+                let cluster = context.cluster
+                var seen: [String] = []
+                for index in 0..<3 {
+                    let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], shard: Shard(index: index, count: 3))).scan()
+                    #expect(report.succeeded)
+                    seen += report.images.map(\.image)
+                }
+                #expect(seen.sorted() == (0..<12).map { "img-\($0)" }.sorted())
+                #expect(Shard(spec: "2/3") == Shard(index: 2, count: 3))
+                #expect(Shard(spec: "3/3") == nil)
             }
-            #expect(seen.sorted() == (0..<12).map { "img-\($0)" }.sorted())
-            #expect(Shard(spec: "2/3") == Shard(index: 2, count: 3))
-            #expect(Shard(spec: "3/3") == nil)
         }
     }
 
@@ -217,30 +223,31 @@ struct IncrementalScanTests {
                 try await dev.write("\(pool)/\(image)", ioSize: "4K", total: "16K")
             }
             try await dev.rbd("snap", "create", "\(pool)/b@one")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            let ids = Dictionary(uniqueKeysWithValues: try await context.images().map { ($0.name, $0.id) })
-            let id = try #require(ids["a"])
-            let index = ObjectIndex(context: context)
-            let listing = try await index.get()
-            let probe = try #require(try await context.probeHeaders(imageIDs: [id]).first?.get())
-            let header = try #require(try await context.readImageHeaders(imageIDs: [id]).first?.get())
-            let meter = ImageMeter(mode: mode)
-            // From the header and the listing, unopened; and through librbd, with the listing's objects.
-            let unopened = try await meter.measure("a", id: id, in: context, index: index, header: probe, imageHeader: header)
-            let opened = try await meter.measure("a", id: id, in: context, index: index)
-            // With a snapshot, from the listing and the objects' clones, unopened.
-            let snapshotted = try #require(ids["b"])
-            let cloned = try await meter.measure(
-                "b", id: snapshotted, in: context, index: index, header: try #require(try await context.probeHeaders(imageIDs: [snapshotted]).first?.get()),
-                imageHeader: try #require(try await context.readImageHeaders(imageIDs: [snapshotted]).first?.get()))
-            #expect(unopened.method == .headerListing && !unopened.opened)
-            #expect(cloned.method == .listing && !cloned.opened)
-            // librbd counts the listed objects in object mode, and diffs them in exact mode.
-            #expect(opened.method == (mode == .object ? .listing : .diff) && opened.opened)
-            #expect(unopened.measuredAt <= listing.startedAt)
-            #expect(cloned.measuredAt <= listing.startedAt)
-            #expect(opened.measuredAt <= listing.startedAt)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                let ids = Dictionary(uniqueKeysWithValues: try await context.images().map { ($0.name, $0.id) })
+                let id = try #require(ids["a"])
+                let index = ObjectIndex(context: context)
+                let listing = try await index.get()
+                let probe = try #require(try await context.probeHeaders(imageIDs: [id]).first?.get())
+                let header = try #require(try await context.readImageHeaders(imageIDs: [id]).first?.get())
+                let meter = ImageMeter(mode: mode)
+                // From the header and the listing, unopened; and through librbd, with the listing's objects.
+                let unopened = try await meter.measure("a", id: id, in: context, index: index, header: probe, imageHeader: header)
+                let opened = try await meter.measure("a", id: id, in: context, index: index)
+                // With a snapshot, from the listing and the objects' clones, unopened.
+                let snapshotted = try #require(ids["b"])
+                let cloned = try await meter.measure(
+                    "b", id: snapshotted, in: context, index: index, header: try #require(try await context.probeHeaders(imageIDs: [snapshotted]).first?.get()),
+                    imageHeader: try #require(try await context.readImageHeaders(imageIDs: [snapshotted]).first?.get()))
+                #expect(unopened.method == .headerListing && !unopened.opened)
+                #expect(cloned.method == .listing && !cloned.opened)
+                // librbd counts the listed objects in object mode, and diffs them in exact mode.
+                #expect(opened.method == (mode == .object ? .listing : .diff) && opened.opened)
+                #expect(unopened.measuredAt <= listing.startedAt)
+                #expect(cloned.measuredAt <= listing.startedAt)
+                #expect(opened.measuredAt <= listing.startedAt)
+            }
         }
     }
 }

@@ -47,35 +47,36 @@ struct KubernetesIdentityTests {
                 try await setMetadata(dev, "\(csi)/leftover", ["owner": "someone"])
                 for image in ["a", "b"] { try await dev.rbd("create", "--size", "16M", "\(plain)/\(image)") }
 
-                let cluster = try await dev.connect()
-                let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [csi, plain])).scan()
-                #expect(report.succeeded)
-                let images = Dictionary(uniqueKeysWithValues: report.images.map { ($0.spec, $0) })
+                try await dev.withConnection { cluster in
+                    let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [csi, plain])).scan()
+                    #expect(report.succeeded)
+                    let images = Dictionary(uniqueKeysWithValues: report.images.map { ($0.spec, $0) })
 
-                let vol = try #require(images["\(csi)/csi-vol-1"])
-                #expect(vol.kubernetes == KubernetesIdentity(metadata: try await cliMetadata(dev, "\(csi)/csi-vol-1")))
-                #expect(vol.kubernetes == KubernetesIdentity(pv: "pvc-0a1b", pvc: "data-db-0", pvcNamespace: "shop", clusterName: "k8s-cluster-1"))
-                let snap = try #require(images["\(csi)/csi-snap-1"])
-                #expect(snap.kubernetes == KubernetesIdentity(metadata: try await cliMetadata(dev, "\(csi)/csi-snap-1")))
-                #expect(snap.kubernetes == KubernetesIdentity(
-                    volumeSnapshot: "db-nightly", volumeSnapshotNamespace: "shop", volumeSnapshotContent: "snapcontent-9f8e", clusterName: "k8s-cluster-1"))
-                #expect(images["\(csi)/leftover"]?.kubernetes.isEmpty == true)
-                #expect(images["\(csi)/cluster-only"]?.kubernetes.namesOwner == false)
+                    let vol = try #require(images["\(csi)/csi-vol-1"])
+                    #expect(vol.kubernetes == KubernetesIdentity(metadata: try await cliMetadata(dev, "\(csi)/csi-vol-1")))
+                    #expect(vol.kubernetes == KubernetesIdentity(pv: "pvc-0a1b", pvc: "data-db-0", pvcNamespace: "shop", clusterName: "k8s-cluster-1"))
+                    let snap = try #require(images["\(csi)/csi-snap-1"])
+                    #expect(snap.kubernetes == KubernetesIdentity(metadata: try await cliMetadata(dev, "\(csi)/csi-snap-1")))
+                    #expect(snap.kubernetes == KubernetesIdentity(
+                        volumeSnapshot: "db-nightly", volumeSnapshotNamespace: "shop", volumeSnapshotContent: "snapcontent-9f8e", clusterName: "k8s-cluster-1"))
+                    #expect(images["\(csi)/leftover"]?.kubernetes.isEmpty == true)
+                    #expect(images["\(csi)/cluster-only"]?.kubernetes.namesOwner == false)
 
-                let csiImages = report.pools.first { $0.pool == csi }?.images ?? []
-                let candidates = OrphanCandidates(pool: csiImages)
-                #expect(Set(csiImages.filter(candidates.contains).map(\.image)) == ["leftover", "cluster-only"])
-                let plainImages = report.pools.first { $0.pool == plain }?.images ?? []
-                #expect(plainImages.count == 2)
-                #expect(OrphanCandidates(pool: plainImages).ids.isEmpty, "a pool where no image names an owner has no candidates")
+                    let csiImages = report.pools.first { $0.pool == csi }?.images ?? []
+                    let candidates = OrphanCandidates(pool: csiImages)
+                    #expect(Set(csiImages.filter(candidates.contains).map(\.image)) == ["leftover", "cluster-only"])
+                    let plainImages = report.pools.first { $0.pool == plain }?.images ?? []
+                    #expect(plainImages.count == 2)
+                    #expect(OrphanCandidates(pool: plainImages).ids.isEmpty, "a pool where no image names an owner has no candidates")
 
-                // A trashed volume keeps its identity in the trash numbers and no longer owns the pool.
-                try await dev.rbd("trash", "mv", "\(csi)/csi-vol-1")
-                try await dev.rbd("trash", "mv", "\(csi)/csi-snap-1")
-                try await dev.rbd("trash", "mv", "\(csi)/tenant/csi-vol-2")
-                let after = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [csi])).scanPool(csi)
-                #expect(after.trash.first { $0.usage.image == "csi-vol-1" }?.usage.kubernetes == vol.kubernetes)
-                #expect(OrphanCandidates(pool: after.images).ids.isEmpty, "with every owned image in the trash, nothing tells the rest apart")
+                    // A trashed volume keeps its identity in the trash numbers and no longer owns the pool.
+                    try await dev.rbd("trash", "mv", "\(csi)/csi-vol-1")
+                    try await dev.rbd("trash", "mv", "\(csi)/csi-snap-1")
+                    try await dev.rbd("trash", "mv", "\(csi)/tenant/csi-vol-2")
+                    let after = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [csi])).scanPool(csi)
+                    #expect(after.trash.first { $0.usage.image == "csi-vol-1" }?.usage.kubernetes == vol.kubernetes)
+                    #expect(OrphanCandidates(pool: after.images).ids.isEmpty, "with every owned image in the trash, nothing tells the rest apart")
+                }
             }
         }
     }

@@ -17,38 +17,39 @@ struct SnapshotUsageTests {
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let dev = try await DevCluster.shared()
-        let cluster = try await dev.connect()
-        let context = try await cluster.ioContext(pool: pool)
-        let spec = "\(pool)/\(image)"
-        let id = try #require(try await context.images().first { $0.name == image }?.id, sourceLocation: sourceLocation)
-        let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
-        for mode in UsageMode.allCases {
-            let rows = try await dev.du(spec, exact: mode == .exact)
-            // `rbd diff` of a clone counts the parent's data too; without snapshots, du's one row is the used bytes.
-            let used = rows.count == 1 ? rows[0].used_size : try await dev.diffBytes(spec, wholeObject: mode == .object)
-            let meter = ImageMeter(mode: mode)
-            let direct = switch path {
-            case .objectMap: try await meter.usageFromObjectMaps(header, in: context)
-            case .listing: try await meter.usageFromClones(header, in: context, index: ObjectIndex(context: context))?.usage
-            default:
-                if let maps = try await meter.usageFromObjectMaps(header, in: context) { maps } else {
-                    try await meter.usageFromClones(header, in: context, index: ObjectIndex(context: context))?.usage
+        try await dev.withConnection { cluster in
+            let context = try await cluster.ioContext(pool: pool)
+            let spec = "\(pool)/\(image)"
+            let id = try #require(try await context.images().first { $0.name == image }?.id, sourceLocation: sourceLocation)
+            let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
+            for mode in UsageMode.allCases {
+                let rows = try await dev.du(spec, exact: mode == .exact)
+                // `rbd diff` of a clone counts the parent's data too; without snapshots, du's one row is the used bytes.
+                let used = rows.count == 1 ? rows[0].used_size : try await dev.diffBytes(spec, wholeObject: mode == .object)
+                let meter = ImageMeter(mode: mode)
+                let direct = switch path {
+                case .objectMap: try await meter.usageFromObjectMaps(header, in: context)
+                case .listing: try await meter.usageFromClones(header, in: context, index: ObjectIndex(context: context))?.usage
+                default:
+                    if let maps = try await meter.usageFromObjectMaps(header, in: context) { maps } else {
+                        try await meter.usageFromClones(header, in: context, index: ObjectIndex(context: context))?.usage
+                    }
                 }
+                if path != .diff {
+                    let usage = try #require(direct, "\(path) of \(spec)", sourceLocation: sourceLocation)
+                    #expect(usage.rows == rows.map(\.used_size), "rows of \(spec) in \(mode) mode: \(rows.map { $0.snapshot ?? "head" })", sourceLocation: sourceLocation)
+                    #expect(usage.used == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
+                } else {
+                    #expect(direct == nil, "\(spec) is for librbd to measure", sourceLocation: sourceLocation)
+                }
+                let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
+                let usage = try #require(report.images.first { $0.image == image }, sourceLocation: sourceLocation)
+                #expect(usage.method == scanned ?? path, "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
+                #expect(usage.opened == (path == .diff), sourceLocation: sourceLocation)
+                #expect(usage.snapshots == rows.count - 1, sourceLocation: sourceLocation)
+                #expect(usage.totalUsedBytes == rows.reduce(0) { $0 + $1.used_size }, "total of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
+                #expect(usage.usedBytes == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
             }
-            if path != .diff {
-                let usage = try #require(direct, "\(path) of \(spec)", sourceLocation: sourceLocation)
-                #expect(usage.rows == rows.map(\.used_size), "rows of \(spec) in \(mode) mode: \(rows.map { $0.snapshot ?? "head" })", sourceLocation: sourceLocation)
-                #expect(usage.used == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
-            } else {
-                #expect(direct == nil, "\(spec) is for librbd to measure", sourceLocation: sourceLocation)
-            }
-            let report = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
-            let usage = try #require(report.images.first { $0.image == image }, sourceLocation: sourceLocation)
-            #expect(usage.method == scanned ?? path, "\(spec) in \(mode) mode", sourceLocation: sourceLocation)
-            #expect(usage.opened == (path == .diff), sourceLocation: sourceLocation)
-            #expect(usage.snapshots == rows.count - 1, sourceLocation: sourceLocation)
-            #expect(usage.totalUsedBytes == rows.reduce(0) { $0 + $1.used_size }, "total of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
-            #expect(usage.usedBytes == used, "used of \(spec) in \(mode) mode", sourceLocation: sourceLocation)
         }
     }
 
@@ -118,14 +119,16 @@ struct SnapshotUsageTests {
             try await dev.rbd("snap", "create", "\(grown)@before")
             try await dev.rbd("resize", "--size", "200M", grown)
             try await dev.write(grown, ioSize: "4K", total: "2M")
-            let context = try await dev.connect().ioContext(pool: pool)
-            try await makeDiscarded("discarded", in: context)
-            try await dev.rbd("snap", "create", "\(pool)/discarded@after")
-            try await context.withImage("discarded", readOnly: false) { image in
-                try image.discard(at: 0, length: 8 << 20)
-            }
-            for image in ["shrunk", "grown", "discarded"] {
-                try await expectAgreement(image, in: pool)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                try await makeDiscarded("discarded", in: context)
+                try await dev.rbd("snap", "create", "\(pool)/discarded@after")
+                try await context.withImage("discarded", readOnly: false) { image in
+                    try image.discard(at: 0, length: 8 << 20)
+                }
+                for image in ["shrunk", "grown", "discarded"] {
+                    try await expectAgreement(image, in: pool)
+                }
             }
         }
     }
@@ -165,14 +168,15 @@ struct SnapshotUsageTests {
             try await scatter(parent, "256K")
             // The clone still needs the snapshot: removing it moves it to the trash namespace.
             try await dev.rbd("snap", "rm", "\(parent)@base")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            let id = try #require(try await context.images().first { $0.name == "parent" }?.id)
-            let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
-            let snapshots = try await context.readObjectMaps(of: header).snapshots
-            #expect(snapshots.map(\.info.namespace) == [.trash, .user])
-            try await expectAgreement("parent", in: pool)
-            try await expectAgreement("child", in: pool, path: .diff)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                let id = try #require(try await context.images().first { $0.name == "parent" }?.id)
+                let header = try await context.readImageHeaders(imageIDs: [id])[0].get()
+                let snapshots = try await context.readObjectMaps(of: header).snapshots
+                #expect(snapshots.map(\.info.namespace) == [.trash, .user])
+                try await expectAgreement("parent", in: pool)
+                try await expectAgreement("child", in: pool, path: .diff)
+            }
         }
     }
 
@@ -191,27 +195,29 @@ struct SnapshotUsageTests {
             }
             try await dev.rbd("snap", "rm", "\(pool)/removed@s2")
             try await makeResized("\(pool)/resized", sizes: ["40M", "14M", "64M"], features: ["--image-feature", "layering"])
-            let context = try await dev.connect().ioContext(pool: pool)
-            try await makeDiscarded("discarded", in: context, features: ["--image-feature", "layering"])
-            // No snapshot now, but one once, in a pool that holds clones: the listing cannot tell its heads from clones.
-            let unsnapped = "\(pool)/unsnapped"
-            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", unsnapped)
-            try await scatter(unsnapped, "256K")
-            try await dev.rbd("snap", "create", "\(unsnapped)@gone")
-            try await scatter(unsnapped, "256K")
-            try await dev.rbd("snap", "rm", "\(unsnapped)@gone")
-            // One that never had a snapshot holds only heads, and is counted from the listing alone.
-            let plain = "\(pool)/plain"
-            try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", plain)
-            try await scatter(plain, "256K")
-            // The manager reports the clones some seconds later; until then the pool looks like one
-            // without any, whose listing holds only heads, and "unsnapped" would be counted from it.
-            let cloned = try await poll(seconds: 120) { try await context.poolStatistics().clones > 0 }
-            try #require(cloned, "the pool statistics never counted the snapshot clones")
-            for image in ["one", "three", "removed", "resized", "discarded", "unsnapped"] {
-                try await expectAgreement(image, in: pool, path: .listing)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                try await makeDiscarded("discarded", in: context, features: ["--image-feature", "layering"])
+                // No snapshot now, but one once, in a pool that holds clones: the listing cannot tell its heads from clones.
+                let unsnapped = "\(pool)/unsnapped"
+                try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", unsnapped)
+                try await scatter(unsnapped, "256K")
+                try await dev.rbd("snap", "create", "\(unsnapped)@gone")
+                try await scatter(unsnapped, "256K")
+                try await dev.rbd("snap", "rm", "\(unsnapped)@gone")
+                // One that never had a snapshot holds only heads, and is counted from the listing alone.
+                let plain = "\(pool)/plain"
+                try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", plain)
+                try await scatter(plain, "256K")
+                // The manager reports the clones some seconds later; until then the pool looks like one
+                // without any, whose listing holds only heads, and "unsnapped" would be counted from it.
+                let cloned = try await poll(seconds: 120) { try await context.poolStatistics().clones > 0 }
+                try #require(cloned, "the pool statistics never counted the snapshot clones")
+                for image in ["one", "three", "removed", "resized", "discarded", "unsnapped"] {
+                    try await expectAgreement(image, in: pool, path: .listing)
+                }
+                try await expectAgreement("plain", in: pool, path: .listing, scanned: .headerListing)
             }
-            try await expectAgreement("plain", in: pool, path: .listing, scanned: .headerListing)
         }
     }
 }

@@ -11,10 +11,11 @@ struct UsageAgreesWithRBDCLITests {
     /// Measures `image` in `pool` with a fresh connection.
     func measure(_ pool: String, _ image: String, namespace: String = "", mode: UsageMode, objectsPerRange: UInt64 = 1024, listing: Bool = false) async throws -> ImageUsage {
         let dev = try await DevCluster.shared()
-        let cluster = try await dev.connect()
-        let context = try await cluster.ioContext(pool: pool, namespace: namespace)
-        let index = listing ? ObjectIndex(context: context) : nil
-        return try await ImageMeter(mode: mode, objectsPerRange: objectsPerRange).measure(image, in: context, index: index)
+        return try await dev.withConnection { cluster in
+            let context = try await cluster.ioContext(pool: pool, namespace: namespace)
+            let index = listing ? ObjectIndex(context: context) : nil
+            return try await ImageMeter(mode: mode, objectsPerRange: objectsPerRange).measure(image, in: context, index: index)
+        }
     }
 
     /// Compares with `rbd du` (total, and used when there are no snapshots) and `rbd diff` (used, from
@@ -207,14 +208,15 @@ struct UsageAgreesWithRBDCLITests {
                 try await dev.rbd("create", "--size", "1G", "\(second)/c")
                 try await dev.rbd("create", "--size", "1G", "\(second)/ns1/d")
                 try await dev.write("\(second)/ns1/d", ioSize: "64K", total: "1M")
-                let cluster = try await dev.connect()
-                let report = await Scanner(cluster: cluster, options: ScanOptions(pools: [first, second], mode: mode, concurrency: 3)).scan()
-                #expect(report.succeeded)
-                #expect(report.images.map(\.spec).sorted() == ["\(first)/a", "\(first)/b", "\(second)/c", "\(second)/ns1/d"].sorted())
-                for usage in report.images {
-                    try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                try await dev.withConnection { cluster in
+                    let report = await Scanner(cluster: cluster, options: ScanOptions(pools: [first, second], mode: mode, concurrency: 3)).scan()
+                    #expect(report.succeeded)
+                    #expect(report.images.map(\.spec).sorted() == ["\(first)/a", "\(first)/b", "\(second)/c", "\(second)/ns1/d"].sorted())
+                    for usage in report.images {
+                        try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                    }
+                    #expect(report.pools.first { $0.pool == second }?.namespaces == ["", "ns1"])
                 }
-                #expect(report.pools.first { $0.pool == second }?.namespaces == ["", "ns1"])
             }
         }
     }
@@ -248,23 +250,24 @@ struct UsageAgreesWithRBDCLITests {
                 try await dev.rbd("clone", "\(pool)/snapped@one", "\(pool)/clone")
                 try await dev.write("\(pool)/clone", ioSize: "4K", total: "16K")
 
-                let cluster = try await dev.connect()
-                let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
-                let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, librbdOnly: true)).scan()
-                #expect(fast.succeeded && librbd.succeeded)
-                let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.namespace.isEmpty ? $0.image : "\($0.namespace)/\($0.image)", $0.method) })
-                for shape in shapes {
-                    #expect((methods[shape.name] == .headerListing) == shape.fromHeader, "\(shape.name) measured by \(String(describing: methods[shape.name]))")
-                }
-                #expect(methods["clone"] != .headerListing, "a clone goes through librbd")
-                #expect(fast.images.filter { $0.method == .headerListing }.allSatisfy { !$0.opened && $0.headerVersion != nil })
-                let numbers = { (report: ScanReport) in
-                    report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.objectSize)] }
-                }
-                #expect(numbers(fast) == numbers(librbd), "header reads and librbd agree")
-                #expect(fast.images.map(\.kubernetes) == librbd.images.map(\.kubernetes))
-                for usage in fast.images {
-                    try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                try await dev.withConnection { cluster in
+                    let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
+                    let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, librbdOnly: true)).scan()
+                    #expect(fast.succeeded && librbd.succeeded)
+                    let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.namespace.isEmpty ? $0.image : "\($0.namespace)/\($0.image)", $0.method) })
+                    for shape in shapes {
+                        #expect((methods[shape.name] == .headerListing) == shape.fromHeader, "\(shape.name) measured by \(String(describing: methods[shape.name]))")
+                    }
+                    #expect(methods["clone"] != .headerListing, "a clone goes through librbd")
+                    #expect(fast.images.filter { $0.method == .headerListing }.allSatisfy { !$0.opened && $0.headerVersion != nil })
+                    let numbers = { (report: ScanReport) in
+                        report.images.map { [$0.provisionedBytes, $0.usedBytes, $0.totalUsedBytes, UInt64($0.snapshots), UInt64($0.objectSize)] }
+                    }
+                    #expect(numbers(fast) == numbers(librbd), "header reads and librbd agree")
+                    #expect(fast.images.map(\.kubernetes) == librbd.images.map(\.kubernetes))
+                    for usage in fast.images {
+                        try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                    }
                 }
             }
         }
@@ -284,24 +287,25 @@ struct UsageAgreesWithRBDCLITests {
             }
             try await dev.rbd("snap", "rm", "\(pool)/unsnapped@before")
 
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            // The manager reports the clones some seconds later; until then the pool looks like one
-            // without any, where every image may be counted from the listing, and the test would
-            // prove nothing.
-            let cloned = try await poll(seconds: 120) { try await context.poolStatistics().clones > 0 }
-            try #require(cloned, "the pool statistics never counted the snapshot clones")
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                // The manager reports the clones some seconds later; until then the pool looks like one
+                // without any, where every image may be counted from the listing, and the test would
+                // prove nothing.
+                let cloned = try await poll(seconds: 120) { try await context.poolStatistics().clones > 0 }
+                try #require(cloned, "the pool statistics never counted the snapshot clones")
 
-            let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
-            let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, librbdOnly: true)).scan()
-            #expect(fast.succeeded && librbd.succeeded)
-            let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.image, $0.method) })
-            #expect(methods["plain"] == .headerListing, "plain measured by \(String(describing: methods["plain"]))")
-            #expect(methods["snapped"] != .headerListing)
-            #expect(methods["unsnapped"] != .headerListing, "its objects may still be clones the trimmer has not removed")
-            #expect(fast.images.map(\.usedBytes) == librbd.images.map(\.usedBytes))
-            for usage in fast.images {
-                try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                let fast = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode)).scan()
+                let librbd = await Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: mode, librbdOnly: true)).scan()
+                #expect(fast.succeeded && librbd.succeeded)
+                let methods = Dictionary(uniqueKeysWithValues: fast.images.map { ($0.image, $0.method) })
+                #expect(methods["plain"] == .headerListing, "plain measured by \(String(describing: methods["plain"]))")
+                #expect(methods["snapped"] != .headerListing)
+                #expect(methods["unsnapped"] != .headerListing, "its objects may still be clones the trimmer has not removed")
+                #expect(fast.images.map(\.usedBytes) == librbd.images.map(\.usedBytes))
+                for usage in fast.images {
+                    try await expectAgreement(usage, spec: usage.spec, mode: mode)
+                }
             }
         }
     }

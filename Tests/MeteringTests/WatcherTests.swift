@@ -37,38 +37,40 @@ struct WatcherTests {
         try await dev.withPool("watch") { pool in
             try await dev.rbd("create", "--size", "64M", "\(pool)/held")
             try await dev.rbd("create", "--size", "64M", "--image-feature", "layering", "\(pool)/idle")
-            let cluster = try await dev.connect()
-            let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], fullRescanSeconds: 0))
+            try await dev.withConnection { cluster in
+                let scanner = Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], fullRescanSeconds: 0))
 
-            let before = await scanner.scanPool(pool)
-            #expect(before.failure == nil)
-            #expect(before.images.map(\.watchers) == [0, 0], "our read-only handles take no watch")
-            #expect(try await statusWatchers(dev, "\(pool)/held") == 0)
+                let before = await scanner.scanPool(pool)
+                #expect(before.failure == nil)
+                #expect(before.images.map(\.watchers) == [0, 0], "our read-only handles take no watch")
+                #expect(try await statusWatchers(dev, "\(pool)/held") == 0)
 
-            // Another RADOS client (a connection of its own, as a mapped device or VM would be) keeps
-            // the image open read-write, which takes a watch on its header, until released.
-            let holder = try await dev.connect()
-            let context = try await holder.ioContext(pool: pool)
-            let release = DispatchSemaphore(value: 0)
-            let holding = Task {
-                try await context.withImage("held", readOnly: false) { _ in release.wait() }
+                // Another RADOS client (a connection of its own, as a mapped device or VM would be) keeps
+                // the image open read-write, which takes a watch on its header, until released.
+                try await dev.withConnection { holder in
+                    let context = try await holder.ioContext(pool: pool)
+                    let release = DispatchSemaphore(value: 0)
+                    let holding = Task {
+                        try await context.withImage("held", readOnly: false) { _ in release.wait() }
+                    }
+                    do {
+                        try await waitForWatchers(dev, "\(pool)/held", count: 1)
+                        let during = await scanner.scanPool(pool)
+                        let watchers = Dictionary(uniqueKeysWithValues: during.images.map { ($0.image, $0.watchers) })
+                        #expect(watchers == ["held": 1, "idle": 0])
+                        #expect(watchers["held"] == (try await statusWatchers(dev, "\(pool)/held")))
+                    } catch {
+                        release.signal()
+                        throw error
+                    }
+                    release.signal()
+                    try await holding.value
+
+                    try await waitForWatchers(dev, "\(pool)/held", count: 0)
+                    let after = await scanner.scanPool(pool)
+                    #expect(after.images.map(\.watchers) == [0, 0])
+                }
             }
-            do {
-                try await waitForWatchers(dev, "\(pool)/held", count: 1)
-                let during = await scanner.scanPool(pool)
-                let watchers = Dictionary(uniqueKeysWithValues: during.images.map { ($0.image, $0.watchers) })
-                #expect(watchers == ["held": 1, "idle": 0])
-                #expect(watchers["held"] == (try await statusWatchers(dev, "\(pool)/held")))
-            } catch {
-                release.signal()
-                throw error
-            }
-            release.signal()
-            try await holding.value
-
-            try await waitForWatchers(dev, "\(pool)/held", count: 0)
-            let after = await scanner.scanPool(pool)
-            #expect(after.images.map(\.watchers) == [0, 0])
         }
     }
 }

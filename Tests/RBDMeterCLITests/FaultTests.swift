@@ -184,37 +184,38 @@ struct FaultTests {
             try await dev.ceph("osd", "pool", "create", other, "8")
             try await dev.rbd("pool", "init", other)
             try await dev.rbd("create", "--size", "64M", "\(other)/x")
-            let cluster = try await dev.connect()
-            let context = try await cluster.ioContext(pool: pool)
-            for index in 0..<24 {
-                try await context.createImage("img-\(index)", size: 8 << 30, options: .init(features: [.layering]))
-            }
-            let measured = Atomic<Int>(0)
-            let scanner = Metering.Scanner(
-                cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 1, useListing: false),
-                onImageMeasured: { _ in measured.add(1, ordering: .relaxed) })
-            let scan = Task { await scanner.scan() }
-            // Change things only once the scan is measuring the pool's images.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while measured.load(ordering: .relaxed) < 2 && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            try #require(measured.load(ordering: .relaxed) >= 2, "the scan measured its first images")
-            try await dev.rbd("rm", "--no-progress", "\(pool)/img-20")
-            let firstChangeAt = Date()
-            try await dev.rbd("rename", "\(pool)/img-21", "\(pool)/renamed-21")
-            try await dev.rbd("resize", "--size", "16G", "\(pool)/img-22")
-            try await dev.rbd("snap", "create", "\(pool)/img-23@during")
-            try await dev.deletePool(other)
-            let report = await scan.value
-            #expect(report.finishedAt > firstChangeAt, "the changes began while the scan ran")
-            let failures = report.pools.flatMap(\.imageFailures)
-            #expect(failures.allSatisfy { $0.vanished }, "only images that went away are skipped: \(failures)")
-            let images = Set(report.pools.first { $0.pool == pool }?.images.map(\.image) ?? [])
-            #expect(images.isSuperset(of: (0..<20).map { "img-\($0)" }), "every untouched image was measured")
-            #expect(report.pools.first { $0.pool == pool }?.failure == nil)
-            if let gone = report.pools.first(where: { $0.pool == other })?.failure {
-                #expect(gone.reason == .notFound)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                for index in 0..<24 {
+                    try await context.createImage("img-\(index)", size: 8 << 30, options: .init(features: [.layering]))
+                }
+                let measured = Atomic<Int>(0)
+                let scanner = Metering.Scanner(
+                    cluster: cluster, options: ScanOptions(pools: [other, pool], concurrency: 1, useListing: false),
+                    onImageMeasured: { _ in measured.add(1, ordering: .relaxed) })
+                let scan = Task { await scanner.scan() }
+                // Change things only once the scan is measuring the pool's images.
+                let deadline = ContinuousClock.now + .seconds(60)
+                while measured.load(ordering: .relaxed) < 2 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try #require(measured.load(ordering: .relaxed) >= 2, "the scan measured its first images")
+                try await dev.rbd("rm", "--no-progress", "\(pool)/img-20")
+                let firstChangeAt = Date()
+                try await dev.rbd("rename", "\(pool)/img-21", "\(pool)/renamed-21")
+                try await dev.rbd("resize", "--size", "16G", "\(pool)/img-22")
+                try await dev.rbd("snap", "create", "\(pool)/img-23@during")
+                try await dev.deletePool(other)
+                let report = await scan.value
+                #expect(report.finishedAt > firstChangeAt, "the changes began while the scan ran")
+                let failures = report.pools.flatMap(\.imageFailures)
+                #expect(failures.allSatisfy { $0.vanished }, "only images that went away are skipped: \(failures)")
+                let images = Set(report.pools.first { $0.pool == pool }?.images.map(\.image) ?? [])
+                #expect(images.isSuperset(of: (0..<20).map { "img-\($0)" }), "every untouched image was measured")
+                #expect(report.pools.first { $0.pool == pool }?.failure == nil)
+                if let gone = report.pools.first(where: { $0.pool == other })?.failure {
+                    #expect(gone.reason == .notFound)
+                }
             }
         }
     }
@@ -227,36 +228,38 @@ struct FaultTests {
     func killRepeatedly() async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("kill9") { pool in
-            let context = try await dev.connect().ioContext(pool: pool)
-            try await forEachConcurrently(0..<120, limit: 8) { index in
-                try await context.createImage("vol-\(index)", size: 1 << 30)
-            }
-            let folder = try Self.folder()
-            let database = folder.appendingPathComponent("history.sqlite").path
-            let config = try Self.config(pool: pool, in: folder, database: database)
-            var generator = SystemRandomNumberGenerator()
-            for round in 0..<20 {
-                let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile], logLevel: "warning")
-                if round % 4 == 0 {
-                    // Every fourth life lasts until a scan is in the history, whatever the runner's
-                    // speed, and ends at a random moment after it (the next scan or its write).
-                    let committed = try await daemon.waitUntil(seconds: 120) {
-                        try await daemon.metrics()["rbd_meter_history_write_seconds"] != nil
-                    }
-                    #expect(committed, "round \(round): a scan reached the history")
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...1500, using: &generator)))
-                } else {
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500, using: &generator)))
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                try await forEachConcurrently(0..<120, limit: 8) { index in
+                    try await context.createImage("vol-\(index)", size: 1 << 30)
                 }
-                try await daemon.stop(signal: SIGKILL)
+                let folder = try Self.folder()
+                let database = folder.appendingPathComponent("history.sqlite").path
+                let config = try Self.config(pool: pool, in: folder, database: database)
+                var generator = SystemRandomNumberGenerator()
+                for round in 0..<20 {
+                    let daemon = try await DaemonProcess(config: config, environment: ["CEPH_CONF": dev.configFile], logLevel: "warning")
+                    if round % 4 == 0 {
+                        // Every fourth life lasts until a scan is in the history, whatever the runner's
+                        // speed, and ends at a random moment after it (the next scan or its write).
+                        let committed = try await daemon.waitUntil(seconds: 120) {
+                            try await daemon.metrics()["rbd_meter_history_write_seconds"] != nil
+                        }
+                        #expect(committed, "round \(round): a scan reached the history")
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...1500, using: &generator)))
+                    } else {
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500, using: &generator)))
+                    }
+                    try await daemon.stop(signal: SIGKILL)
+                    let store = try HistoryStore(path: database)
+                    #expect(try await store.integrityCheck() == "ok", "round \(round)")
+                    #expect(try await store.partialScans().isEmpty, "round \(round): a half scan is visible")
+                    try store.close()
+                }
                 let store = try HistoryStore(path: database)
-                #expect(try await store.integrityCheck() == "ok", "round \(round)")
-                #expect(try await store.partialScans().isEmpty, "round \(round): a half scan is visible")
+                #expect(try await store.latestScans(50).contains { $0.status == .success }, "scans completed between the kills")
                 try store.close()
             }
-            let store = try HistoryStore(path: database)
-            #expect(try await store.latestScans(50).contains { $0.status == .success }, "scans completed between the kills")
-            try store.close()
         }
     }
 
@@ -285,40 +288,42 @@ struct FaultTests {
     func unwritableDatabase() async throws {
         let dev = try await DevCluster.shared()
         try await dev.withPool("nodisk") { pool in
-            let context = try await dev.connect().ioContext(pool: pool)
-            try await forEachConcurrently(0..<60, limit: 8) { index in
-                try await context.createImage("vol-\(index)", size: 1 << 30)
-            }
-            // /proc takes no new files: the database cannot even be created.
-            let readOnly = try Self.folder()
-            let unopenable = try await DaemonProcess(
-                config: try Self.config(pool: pool, in: readOnly, database: "/proc/rbd-meter/history.sqlite"), environment: ["CEPH_CONF": dev.configFile])
-            #expect(try await unopenable.waitUntilReady())
-            #expect(unopenable.log.contains("cannot open the history database; serving metrics without history"))
-            #expect(try await unopenable.metrics()[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "vol-0")] == Double(1 << 30))
-            try await unopenable.stop()
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                try await forEachConcurrently(0..<60, limit: 8) { index in
+                    try await context.createImage("vol-\(index)", size: 1 << 30)
+                }
+                // /proc takes no new files: the database cannot even be created.
+                let readOnly = try Self.folder()
+                let unopenable = try await DaemonProcess(
+                    config: try Self.config(pool: pool, in: readOnly, database: "/proc/rbd-meter/history.sqlite"), environment: ["CEPH_CONF": dev.configFile])
+                #expect(try await unopenable.waitUntilReady())
+                #expect(unopenable.log.contains("cannot open the history database; serving metrics without history"))
+                #expect(try await unopenable.metrics()[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "vol-0")] == Double(1 << 30))
+                try await unopenable.stop()
 
-            // A file-size limit (600 blocks of 512 bytes in sh) lets the migrations through and fills
-            // the write-ahead log some scans later: the disk is full. How many scans that takes
-            // depends on the pages each writes, not on the runner's speed (a busy one managed nine
-            // in the minute this test once waited), so the wait counts scans; its time bound only
-            // ends a hang.
-            let full = try Self.folder()
-            let daemon = try await DaemonProcess(
-                config: try Self.config(pool: pool, in: full), environment: ["CEPH_CONF": dev.configFile], shellPrefix: "ulimit -f 600")
-            var errors = 0.0, scans = 0
-            _ = try await daemon.waitUntil(seconds: 600) {
-                errors = try await daemon.metrics()["rbd_meter_history_write_errors_total"] ?? 0
-                scans = try await Self.scansFinished(daemon)
-                return errors >= 1 || scans >= 60
+                // A file-size limit (600 blocks of 512 bytes in sh) lets the migrations through and fills
+                // the write-ahead log some scans later: the disk is full. How many scans that takes
+                // depends on the pages each writes, not on the runner's speed (a busy one managed nine
+                // in the minute this test once waited), so the wait counts scans; its time bound only
+                // ends a hang.
+                let full = try Self.folder()
+                let daemon = try await DaemonProcess(
+                    config: try Self.config(pool: pool, in: full), environment: ["CEPH_CONF": dev.configFile], shellPrefix: "ulimit -f 600")
+                var errors = 0.0, scans = 0
+                _ = try await daemon.waitUntil(seconds: 600) {
+                    errors = try await daemon.metrics()["rbd_meter_history_write_errors_total"] ?? 0
+                    scans = try await Self.scansFinished(daemon)
+                    return errors >= 1 || scans >= 60
+                }
+                #expect(errors >= 1, "no history write error after \(scans) scans: \(daemon.log.suffix(2000))")
+                #expect(daemon.log.contains("cannot write the scan to the history database"))
+                let samples = try await daemon.metrics()
+                #expect(samples["rbd_meter_up"] == 1)
+                #expect(samples[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "vol-59")] == Double(1 << 30))
+                #expect(try await daemon.get("/readyz").status == 200)
+                #expect(try await daemon.stop() == 0)
             }
-            #expect(errors >= 1, "no history write error after \(scans) scans: \(daemon.log.suffix(2000))")
-            #expect(daemon.log.contains("cannot write the scan to the history database"))
-            let samples = try await daemon.metrics()
-            #expect(samples["rbd_meter_up"] == 1)
-            #expect(samples[PrometheusText.imageSeries("rbd_image_provisioned_bytes", pool: pool, image: "vol-59")] == Double(1 << 30))
-            #expect(try await daemon.get("/readyz").status == 200)
-            #expect(try await daemon.stop() == 0)
         }
     }
 }

@@ -151,24 +151,26 @@ struct HostileInputTests {
                 #"quo"te"#, #"back\slash"#, "new\nline", "{braces}=\"x\",y=\"z\"", "tab\there",
                 String(repeating: "ü名🚀", count: 20), "# HELP fake", "trailing\\",
             ]
-            let context = try await dev.connect().ioContext(pool: pool)
-            for name in names { try await context.createImage(name, size: 1 << 20) }
-            let daemon = try await Self.daemon(pool: pool, dev: dev)
-            #expect(try await daemon.waitUntilReady())
-            let scrape = try await daemon.get("/metrics").body
-            let lint = try await Shell.execute("promtool", ["check", "metrics"], standardInput: Data(scrape.utf8))
-            #expect(lint.status == 0 && lint.standardOutput.isEmpty && lint.standardError.isEmpty, "\(lint.standardOutput)\(lint.standardError)")
-            let prometheus = try await PrometheusServer(targets: [String(daemon.baseURL.dropFirst("http://".count))])
-            defer { prometheus.stop() }
-            var count: Double?
-            _ = try await daemon.waitUntil(seconds: 60) {
-                count = try await prometheus.instantValue(#"count(rbd_image_provisioned_bytes{pool="\#(pool)"})"#)
-                return count == Double(names.count)
+            try await dev.withConnection { cluster in
+                let context = try await cluster.ioContext(pool: pool)
+                for name in names { try await context.createImage(name, size: 1 << 20) }
+                let daemon = try await Self.daemon(pool: pool, dev: dev)
+                #expect(try await daemon.waitUntilReady())
+                let scrape = try await daemon.get("/metrics").body
+                let lint = try await Shell.execute("promtool", ["check", "metrics"], standardInput: Data(scrape.utf8))
+                #expect(lint.status == 0 && lint.standardOutput.isEmpty && lint.standardError.isEmpty, "\(lint.standardOutput)\(lint.standardError)")
+                let prometheus = try await PrometheusServer(targets: [String(daemon.baseURL.dropFirst("http://".count))])
+                defer { prometheus.stop() }
+                var count: Double?
+                _ = try await daemon.waitUntil(seconds: 60) {
+                    count = try await prometheus.instantValue(#"count(rbd_image_provisioned_bytes{pool="\#(pool)"})"#)
+                    return count == Double(names.count)
+                }
+                #expect(count == Double(names.count), "every series ingested")
+                #expect(try await prometheus.instantValue(#"rbd_image_provisioned_bytes{pool="\#(pool)",image="new\nline"}"#) == Double(1 << 20))
+                #expect(try await prometheus.instantValue(#"rbd_image_provisioned_bytes{pool="\#(pool)",image="back\\slash"}"#) == Double(1 << 20))
+                try await daemon.stop()
             }
-            #expect(count == Double(names.count), "every series ingested")
-            #expect(try await prometheus.instantValue(#"rbd_image_provisioned_bytes{pool="\#(pool)",image="new\nline"}"#) == Double(1 << 20))
-            #expect(try await prometheus.instantValue(#"rbd_image_provisioned_bytes{pool="\#(pool)",image="back\\slash"}"#) == Double(1 << 20))
-            try await daemon.stop()
         }
     }
 }

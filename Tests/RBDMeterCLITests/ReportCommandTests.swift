@@ -45,46 +45,47 @@ struct ReportCommandTests {
             try await dev.write("\(pool)/database", ioSize: "4M", total: "48M", pattern: "seq")
             try await dev.rbd("create", "--size", "1G", "--image-feature", "layering", "\(pool)/cache")
             try await dev.write("\(pool)/cache", ioSize: "4K", total: "64K")
-            let cluster = try await dev.connect()
-            let real = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: .object)).scan()
-            try #require(real.succeeded)
+            try await dev.withConnection { cluster in
+                let real = await Metering.Scanner(cluster: cluster, options: ScanOptions(pools: [pool], mode: .object)).scan()
+                try #require(real.succeeded)
 
-            // Six hours of history before the real scan: the database grew to its size now.
-            let folder = try Self.folder()
-            let database = folder.appendingPathComponent("history.sqlite").path
-            let store = try HistoryStore(path: database)
-            let now = real.finishedAt
-            for step in 0..<36 {
-                let time = now.addingTimeInterval(-Double(36 - step) * 600)
-                let images = real.images.map { image -> ImageUsage in
-                    var past = image
-                    let share = Double(step + 1) / 37
-                    past.usedBytes = UInt64(Double(image.usedBytes) * share)
-                    past.totalUsedBytes = past.usedBytes
-                    return past
+                // Six hours of history before the real scan: the database grew to its size now.
+                let folder = try Self.folder()
+                let database = folder.appendingPathComponent("history.sqlite").path
+                let store = try HistoryStore(path: database)
+                let now = real.finishedAt
+                for step in 0..<36 {
+                    let time = now.addingTimeInterval(-Double(36 - step) * 600)
+                    let images = real.images.map { image -> ImageUsage in
+                        var past = image
+                        let share = Double(step + 1) / 37
+                        past.usedBytes = UInt64(Double(image.usedBytes) * share)
+                        past.totalUsedBytes = past.usedBytes
+                        return past
+                    }
+                    try await store.record(ScanReport(startedAt: time, finishedAt: time, mode: .object, pools: [PoolScan(pool: pool, images: images)]))
                 }
-                try await store.record(ScanReport(startedAt: time, finishedAt: time, mode: .object, pools: [PoolScan(pool: pool, images: images)]))
-            }
-            try await store.record(real)
-            try store.close()
+                try await store.record(real)
+                try store.close()
 
-            let html = folder.appendingPathComponent("report.html").path
-            let result = try await Shell.execute(DaemonProcess.executable, ["report", "--database", database, "--since", "7h", "--by", "image", "--format", "html", "--output", html])
-            #expect(result.status == 0, "\(result.standardError)")
-            let page = try String(contentsOfFile: html, encoding: .utf8)
-            #expect(page.contains("\(pool)/database"))
-            #expect(page.contains("<polyline"))
+                let html = folder.appendingPathComponent("report.html").path
+                let result = try await Shell.execute(DaemonProcess.executable, ["report", "--database", database, "--since", "7h", "--by", "image", "--format", "html", "--output", html])
+                #expect(result.status == 0, "\(result.standardError)")
+                let page = try String(contentsOfFile: html, encoding: .utf8)
+                #expect(page.contains("\(pool)/database"))
+                #expect(page.contains("<polyline"))
 
-            let screenshot = folder.appendingPathComponent("report.png").path
-            let chromium = try await Shell.execute("chromium", [
-                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,1700",
-                "--screenshot=\(screenshot)", "file://\(html)",
-            ])
-            #expect(chromium.status == 0, "\(chromium.standardError)")
-            let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
-            #expect(size > 30_000, "a page with charts and tables, not a blank one: \(size) bytes")
-            if let keep = ProcessInfo.processInfo.environment["RBD_METER_KEEP_REPORT"] {
-                try? FileManager.default.copyItem(atPath: screenshot, toPath: keep)
+                let screenshot = folder.appendingPathComponent("report.png").path
+                let chromium = try await Shell.execute("chromium", [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,1700",
+                    "--screenshot=\(screenshot)", "file://\(html)",
+                ])
+                #expect(chromium.status == 0, "\(chromium.standardError)")
+                let size = (try? FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
+                #expect(size > 30_000, "a page with charts and tables, not a blank one: \(size) bytes")
+                if let keep = ProcessInfo.processInfo.environment["RBD_METER_KEEP_REPORT"] {
+                    try? FileManager.default.copyItem(atPath: screenshot, toPath: keep)
+                }
             }
         }
     }

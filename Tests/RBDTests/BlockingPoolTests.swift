@@ -20,6 +20,7 @@ struct BlockingPoolTests {
         let started = Self.threads(niceness: 7).subtracting(before)
         // librados' messenger workers carry the network traffic of every call.
         #expect(started.contains { $0.name.hasPrefix("msgr-worker") }, "threads started at nice 7: \(started)")
+        await cluster.close()
         await pool.shutdown()
     }
 

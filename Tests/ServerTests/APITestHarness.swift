@@ -41,6 +41,19 @@ struct APITestHarness {
 
     static var bearer: HTTPFields { [.authorization: "Bearer \(token)"] }
 
+    /// Runs `body` with this harness and closes the API's connection afterwards, whether `body`
+    /// throws or not.
+    func run<T>(_ body: (APITestHarness) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await connector.close()
+            return result
+        } catch {
+            await connector.close()
+            throw error
+        }
+    }
+
     /// Runs `body` with a client of the in-process router.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await application().test(.router) { client in try await body(client) }

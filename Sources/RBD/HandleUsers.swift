@@ -1,0 +1,68 @@
+import Synchronization
+
+/// Who is using a Ceph handle at the moment, so that it is released once none is, and nobody
+/// starts on it after its release has begun.
+///
+/// librados frees what a handle points to when it is released: a call still running on it, or one
+/// starting afterwards, would read freed memory. Every call on a handle is counted here, and an
+/// explicit close first refuses new calls, then waits for the running ones.
+final class HandleUsers: Sendable {
+    private struct State {
+        var closing = false
+        var active = 0
+        var drained: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Counts one more user; fails with `refusal` once closing has begun.
+    func enter(_ refusal: @autoclosure () -> RBDError) throws(RBDError) {
+        let admitted = state.withLock { state in
+            if state.closing { return false }
+            state.active += 1
+            return true
+        }
+        if !admitted { throw refusal() }
+    }
+
+    /// Counts one user fewer.
+    func leave() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.active -= 1
+            guard state.closing, state.active == 0 else { return [] }
+            defer { state.drained = [] }
+            return state.drained
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs `body` as one user.
+    func use<T>(_ refusal: @autoclosure () -> RBDError, _ body: () throws -> T) throws -> T {
+        try enter(refusal())
+        defer { leave() }
+        return try body()
+    }
+
+    /// Refuses new users from now on; `false` when that had begun already.
+    func beginClosing() -> Bool {
+        state.withLock { state in
+            defer { state.closing = true }
+            return !state.closing
+        }
+    }
+
+    /// Whether closing has begun.
+    var isClosing: Bool { state.withLock { $0.closing } }
+
+    /// Waits until no user is left; meant for after ``beginClosing()``, when none can come.
+    func drained() async {
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state in
+                if state.active == 0 { return true }
+                state.drained.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+}
