@@ -2,6 +2,9 @@ import Foundation
 import GRDB
 
 extension HistoryStore: HistorySource {
+    /// How the hourly roll-ups are observed: one per hour while the exporter scanned.
+    static let rollupGrid = ObservationPolicy(grid: .hour)
+
     public var sourceName: String { path }
 
     /// Reads the points of every image that overlap `from..<until`, with the newest sample of each
@@ -33,11 +36,11 @@ extension HistoryStore: HistorySource {
             }
             for key in points.keys {
                 points[key]!.sort { $0.time < $1.time }
-                // An hour's roll-up, placed at its middle, reaches the next hour's, or raw samples
-                // that begin where it ends.
+                // An hour's roll-up, placed at its middle, reaches the next hour's, or the raw samples
+                // of the hour after it: roll-ups are a grid of hours.
                 guard let rollups = rollupTimes[key] else { continue }
                 for index in points[key]!.indices.dropLast() where rollups.contains(points[key]![index].time) {
-                    points[key]![index].continuesToNext = points[key]![index + 1].time - points[key]![index].time <= .hour
+                    points[key]![index].continuesToNext = Self.rollupGrid.isUnbroken(gap: points[key]![index + 1].time - points[key]![index].time)
                 }
             }
             let scans = try ScanRecord.finished(from: start, until: end, in: db)
@@ -59,7 +62,7 @@ extension HistoryStore: HistorySource {
         let end = until.timeIntervalSince1970
         return try await read { db in
             let images = try ImageRecord.all(in: db)
-            let policy = ObservationPolicy(scanTimes: try ScanRecord.finished(from: start - ObservationPolicy.lookBack, until: end, in: db))
+            let policy = try ObservationPolicy.before(end, in: db)
             let typical = policy.observedAfterScan
             var spans: [Int64: [CoveredSpan]] = [:]
             var rawStart: [Int64: Double] = [:]

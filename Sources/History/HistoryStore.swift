@@ -79,9 +79,7 @@ public final class HistoryStore: Sendable {
         let latest = try SampleRecord.latest(of: refs, in: db)
         // A sample only stretches over time that was observed: after a gap in the scans (the
         // exporter was down), the same numbers start a new sample, so that reports see the gap.
-        let recent = try ScanRecord.finished(from: time - ObservationPolicy.lookBack, until: time, in: db)
-            .filter { $0 < time }.suffix(ObservationPolicy.recentScans)
-        let policy = ObservationPolicy(scanTimes: Array(recent))
+        let policy = try ObservationPolicy.before(time, in: db)
         var unchanged: [Int64] = []
         for (image, ref) in zip(images, refs) {
             let sample = SampleRecord(

@@ -51,3 +51,11 @@ extension ScanRecord {
             """, arguments: [from, until, ScanReport.Outcome.failure.rawValue])
     }
 }
+
+extension ObservationPolicy {
+    /// The pace of the scans that ended in the ``lookBack`` before `time`: the policy the history
+    /// applies at `time`, when it stores a scan and when it covers a period ending then.
+    static func before(_ time: Double, in db: Database) throws -> ObservationPolicy {
+        ObservationPolicy(scanTimes: try ScanRecord.finished(from: time - lookBack, until: time, in: db).filter { $0 < time })
+    }
+}

@@ -1,5 +1,6 @@
 import Exposition
 import Foundation
+import History
 import Metering
 
 /// Reads the per-image series of a period chunk by chunk and folds them into ``ObservedImage`` runs.
@@ -30,7 +31,8 @@ struct ObservationReader {
             series = max(series, answer.first?.samples.first?.value ?? 0)
         }
         let plan = QueryPlan(from: from, until: until, series: Int(series), samplesPerQuery: samplesPerQuery)
-        var folder = RunFolder(step: plan.step, url: endpoint.url)
+        let policy = ObservationPolicy(grid: plan.step)
+        var folder = RunFolder(policy: policy, url: endpoint.url)
         for chunk in plan.chunks {
             var table = ChunkTable(start: chunk.lowerBound, step: plan.step, count: Int(((chunk.upperBound - chunk.lowerBound) / plan.step).rounded()) + 1)
             for (family, value) in Self.valueFamilies {
@@ -47,6 +49,6 @@ struct ObservationReader {
                 folder.exporterTimes[ChunkTable.exporter(of: exporter.metric, family: up), default: []] += exporter.samples.map(\.time)
             }
         }
-        return Observations(images: folder.images, exporterTimes: folder.exporterTimes, step: plan.step)
+        return Observations(images: folder.images, exporterTimes: folder.exporterTimes, policy: policy)
     }
 }

@@ -64,7 +64,7 @@ public struct PrometheusHistory: HistorySource {
                 let ref = Int64(offset + 1)
                 coverage.images[ref] = Self.record(image, ref: ref)
                 coverage.spans[ref] = image.runs.enumerated().compactMap { index, run in
-                    var to = min(run.last + observed.step, end)
+                    var to = min(run.last + observed.policy.observedAfterScan, end)
                     if index + 1 < image.runs.count { to = min(to, image.runs[index + 1].first) }
                     guard to > run.first else { return nil }
                     return CoveredSpan(

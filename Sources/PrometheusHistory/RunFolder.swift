@@ -4,15 +4,16 @@ import Metering
 
 /// Folds chunk after chunk of points into runs of unchanged numbers per image incarnation.
 struct RunFolder {
-    let step: Double
+    /// A missing point is a gap, as a missing scan is in SQLite.
+    let policy: ObservationPolicy
     let url: String
     /// Incarnations by name and then by image id, in the order first seen.
     private var tracks: [ImageLocation: [String: Int]] = [:]
     private(set) var images: [ObservedImage] = []
     var exporterTimes: [String: [Double]] = [:]
 
-    init(step: Double, url: String) {
-        self.step = step
+    init(policy: ObservationPolicy, url: String) {
+        self.policy = policy
         self.url = url
     }
 
@@ -31,7 +32,7 @@ struct RunFolder {
                 // a report cannot do without rbd_image_info (dropped by some relabelling rules).
                 guard cell.info >= 0 else { throw missing("rbd_image_info", key, index, table) }
                 let info = table.infos[Int(cell.info)]
-                let time = table.start + Double(index) * step
+                let time = table.start + Double(index) * table.step
                 let run = ObservedImage.Run(
                     first: time, last: time, provisionedBytes: provisioned, usedBytes: used, totalUsedBytes: total,
                     watchers: watchers.isNaN ? nil : watchers)
@@ -49,8 +50,7 @@ struct RunFolder {
                     pv: info["pv"] ?? "", pvc: info["pvc"] ?? "", pvcNamespace: info["pvc_namespace"] ?? "",
                     volumeSnapshot: info["volumesnapshot"] ?? "", volumeSnapshotNamespace: info["volumesnapshot_namespace"] ?? "")
                 images[position].exporter = table.exporters[Int(cell.exporter)]
-                // A missing point is a gap, as a missing scan is in SQLite: the run ends there.
-                if let last = images[position].runs.last, last.hasSameNumbers(as: run), time - last.last <= step * 1.5 {
+                if let last = images[position].runs.last, last.hasSameNumbers(as: run), policy.isUnbroken(gap: time - last.last) {
                     images[position].runs[images[position].runs.count - 1].last = time
                 } else {
                     images[position].runs.append(run)
@@ -60,7 +60,7 @@ struct RunFolder {
     }
 
     private func missing(_ what: String, _ key: ImageLocation, _ index: Int, _ table: ChunkTable) -> PrometheusError {
-        .malformed(url: url, reason: "\(what) missing for \(key) at \(TimeSpecification.format(table.start + Double(index) * step)): "
+        .malformed(url: url, reason: "\(what) missing for \(key) at \(TimeSpecification.format(table.start + Double(index) * table.step)): "
             + "rbd-meter exports them together, so keep them all in the scrape")
     }
 }

@@ -28,24 +28,20 @@ public final class DaemonProcess: Sendable {
         listen: String = "127.0.0.1:0", executable: String = DaemonProcess.executable
     ) async throws {
         let arguments = ["serve", "--config", config, "--listen", listen, "--log-level", logLevel]
-        if let shellPrefix {
-            process = try ChildProcess("/bin/sh", ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", executable] + arguments, environment: environment)
-        } else {
-            process = try ChildProcess(executable, arguments, environment: environment)
+        let process = shellPrefix.map { prefix in
+            { try ChildProcess("/bin/sh", ["-c", "\(prefix); exec \"$0\" \"$@\"", executable] + arguments, environment: environment) }
+        } ?? { try ChildProcess(executable, arguments, environment: environment) }
+        let started = try process()
+        func url() -> String? {
+            started.standardOutput.firstMatch(of: /serving (http:\/\/[^\/\s]+)\/metrics/).map { String($0.1) }
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        var url: String?
-        while url == nil {
-            if let match = process.standardOutput.firstMatch(of: /serving (http:\/\/[^\/\s]+)\/metrics/) {
-                url = String(match.1)
-            } else if !process.isRunning || Date() > deadline {
-                process.send(SIGKILL)
-                throw Shell.Failure(command: "rbd-meter serve", status: process.exitStatus ?? -1, output: process.standardError)
-            } else {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+        _ = try await poll(seconds: timeout, every: .milliseconds(50)) { url() != nil || !started.isRunning }
+        guard let url = url() else {
+            started.send(SIGKILL)
+            throw Shell.Failure(command: "rbd-meter serve", status: started.exitStatus ?? -1, output: started.standardError)
         }
-        baseURL = url!
+        self.process = started
+        baseURL = url
     }
 
     deinit {
@@ -89,10 +85,7 @@ public final class DaemonProcess: Sendable {
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 30) async throws -> Int32 {
         process.send(signal)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await poll(seconds: timeout, every: .milliseconds(50)) { !process.isRunning }
         if let status = process.exitStatus { return status }
         process.send(SIGKILL)
         throw Shell.Failure(command: "rbd-meter serve", status: -1, output: "did not stop within \(timeout) s after signal \(signal)")

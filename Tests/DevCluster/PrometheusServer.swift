@@ -40,15 +40,15 @@ public final class PrometheusServer: Sendable {
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ])
         // Ready when it says so; a Prometheus that exits or never gets ready fails here, with its log.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            let ready = try await Shell.execute("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/-/ready"])
-            if ready.standardOutput == "200" { break }
-            guard process.isRunning, ContinuousClock.now < deadline else {
-                stop()
-                throw Shell.Failure(command: "prometheus", status: process.exitStatus ?? -1, output: "not ready on port \(port): \(process.standardError)")
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        let ready = try await poll(seconds: 60) { [port, process] in
+            let answer = try await Shell.execute("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/-/ready"])
+            guard answer.standardOutput != "200" else { return true }
+            guard process.isRunning else { throw Shell.Failure(command: "prometheus", status: process.exitStatus ?? -1, output: process.standardError) }
+            return false
+        }
+        guard ready else {
+            stop()
+            throw Shell.Failure(command: "prometheus", status: process.exitStatus ?? -1, output: "not ready on port \(port): \(process.standardError)")
         }
     }
 

@@ -66,13 +66,12 @@ public final class Watch: Sendable {
                 }
             }
         }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try await context.withImage(image, { image in try image.watchers().count }) == 0 {
-            guard ContinuousClock.now < deadline else {
-                requests.close()
-                throw Shell.Failure(command: "watch \(context.spec(image: image))", status: 1, output: "no watch registered within 30 s")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let watched = try await poll(seconds: 30, every: .milliseconds(50)) {
+            try await context.withImage(image, { image in try image.watchers().count }) > 0
+        }
+        guard watched else {
+            requests.close()
+            throw Shell.Failure(command: "watch \(context.spec(image: image))", status: 1, output: "no watch registered within 30 s")
         }
     }
 

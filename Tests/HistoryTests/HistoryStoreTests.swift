@@ -152,10 +152,7 @@ struct HistoryStoreTests {
         try await store.record(Self.report(at: 100, [("a", 1)]))
         try store.close()
         let writer = try ChildProcess("python3", ["-c", Self.halfWriter, path])
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !writer.standardOutput.contains("in the middle") && writer.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await poll(seconds: 60, every: .milliseconds(50)) { writer.standardOutput.contains("in the middle") || !writer.isRunning }
         try #require(writer.standardOutput.contains("in the middle"), "the writer never got inside its transaction: \(writer.standardError)")
         let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(walBytes > 1 << 20, "the uncommitted samples reached the write-ahead log on disk")

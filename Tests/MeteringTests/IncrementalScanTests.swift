@@ -66,7 +66,7 @@ struct IncrementalScanTests {
                 // A data write moves the modify timestamp once the update interval has passed since it
                 // last moved; one second here instead of librbd's 60 so that the test need not wait.
                 let d = try #require(previous["\(pool)/d"])
-                while Date().timeIntervalSince1970 < d.modifyTimestamp + 1.5 { try await Task.sleep(for: .milliseconds(100)) }
+                _ = try await poll(seconds: 10, every: .milliseconds(100)) { Date().timeIntervalSince1970 >= d.modifyTimestamp + 1.5 }
                 // 64 random blocks: that all of them fall into the at most 8 objects (or onto the 8 blocks)
                 // written before has a chance of (1/8)^64.
                 try await dev.rbd("bench", "--io-type", "write", "--io-size", "4K", "--io-total", "256K", "--io-pattern", "rand",

@@ -1,3 +1,4 @@
+import DevCluster
 import Foundation
 import Metering
 import ServiceLifecycle
@@ -151,7 +152,7 @@ struct SchedulerTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
                 // Shut down only once the scan runs: before that there is nothing to cancel.
-                while source.starts.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                try #require(try await poll(seconds: 90, every: .milliseconds(5)) { !source.starts.isEmpty })
                 triggered = .now
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()
@@ -169,10 +170,7 @@ struct SchedulerTests {
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
-                let deadline = ContinuousClock.now + .seconds(90)
-                while !condition() && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+                _ = try await poll(seconds: 90, every: .milliseconds(10)) { condition() }
                 try await Task.sleep(for: extra)
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()

@@ -20,15 +20,8 @@ struct WatcherTests {
     /// Polls `rbd status` until it lists `count` watchers: a watch is registered (and dropped) by the
     /// OSD holding the header, which the CLI asks, so no fixed delay is right on every machine.
     func waitForWatchers(_ dev: DevCluster, _ spec: String, count: Int, timeout: Duration = .seconds(60)) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while try await statusWatchers(dev, spec) != count {
-            guard clock.now < deadline else {
-                Issue.record("rbd status never listed \(count) watchers of \(spec)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let listed = try await poll(seconds: timeout.inSeconds, every: .milliseconds(100)) { try await statusWatchers(dev, spec) == count }
+        if !listed { Issue.record("rbd status never listed \(count) watchers of \(spec)") }
     }
 
     @Test("an image held open read-write by another client has a watcher, and none once it is closed; metering adds none")

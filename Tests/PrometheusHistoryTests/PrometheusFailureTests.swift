@@ -51,11 +51,8 @@ struct PrometheusFailureTests {
             process.wait()
         }
         // The port is the first line it prints, once it listens.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !process.standardOutput.contains("\n") {
-            guard process.isRunning, ContinuousClock.now < deadline else { throw Shell.Failure(command: "python3", status: -1, output: process.standardError) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let listening = try await poll(seconds: 30, every: .milliseconds(50)) { process.standardOutput.contains("\n") || !process.isRunning }
+        guard listening, process.standardOutput.contains("\n") else { throw Shell.Failure(command: "python3", status: -1, output: process.standardError) }
         let port = process.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         try await body("http://127.0.0.1:\(port)")
     }

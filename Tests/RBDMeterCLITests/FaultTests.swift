@@ -164,7 +164,10 @@ struct FaultTests {
                 let scansBefore = try await daemon.metrics()[#"rbd_meter_scans_total{result="success"}"#] ?? 0
 
                 try await dedicated.stop("mon")
-                try await Task.sleep(for: .seconds(4))
+                // A scan that began after the monitor went away has ended, whatever its outcome.
+                let startedBeforeOutage = try await Self.scansStarted(daemon)
+                let scannedThrough = try await daemon.waitUntil(seconds: 60) { try await Self.scansFinished(daemon) > startedBeforeOutage }
+                #expect(scannedThrough, "a scan ran while the monitor was away: \(daemon.log.suffix(2000))")
                 #expect(try await daemon.get("/healthz").status == 200, "a monitor going away is survived")
                 try await dedicated.start("mon")
                 let resumed = try await daemon.waitUntil(seconds: 90) {
@@ -195,11 +198,7 @@ struct FaultTests {
                     onImageMeasured: { _ in measured.add(1, ordering: .relaxed) })
                 let scan = Task { await scanner.scan() }
                 // Change things only once the scan is measuring the pool's images.
-                let deadline = ContinuousClock.now + .seconds(60)
-                while measured.load(ordering: .relaxed) < 2 && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                try #require(measured.load(ordering: .relaxed) >= 2, "the scan measured its first images")
+                try #require(try await poll(seconds: 60, every: .milliseconds(10)) { measured.load(ordering: .relaxed) >= 2 }, "the scan measured its first images")
                 try await dev.rbd("rm", "--no-progress", "\(pool)/img-20")
                 let firstChangeAt = Date()
                 try await dev.rbd("rename", "\(pool)/img-21", "\(pool)/renamed-21")
