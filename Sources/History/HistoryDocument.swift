@@ -8,12 +8,12 @@ public struct HistoryDocument: Encodable, Sendable {
         var from: String
         var to: String
         var resolution: String
-        var image_id: String
-        var provisioned_bytes: Int64
-        var used_bytes: Double
-        var total_used_bytes: Double
-        var used_max_bytes: Int64
-        var total_used_max_bytes: Int64
+        var imageID: String
+        var provisionedBytes: Int64
+        var usedBytes: Double
+        var totalUsedBytes: Double
+        var usedMaxBytes: Int64
+        var totalUsedMaxBytes: Int64
     }
 
     var pool: String
@@ -28,8 +28,8 @@ public struct HistoryDocument: Encodable, Sendable {
         history = points.map {
             Point(
                 from: TimeSpecification.format($0.from), to: TimeSpecification.format($0.to), resolution: $0.resolution.rawValue,
-                image_id: $0.imageID, provisioned_bytes: $0.provisionedBytes, used_bytes: $0.usedBytes.rounded(),
-                total_used_bytes: $0.totalUsedBytes.rounded(), used_max_bytes: $0.usedMaximum, total_used_max_bytes: $0.totalUsedMaximum)
+                imageID: $0.imageID, provisionedBytes: $0.provisionedBytes, usedBytes: $0.usedBytes.rounded(),
+                totalUsedBytes: $0.totalUsedBytes.rounded(), usedMaxBytes: $0.usedMaximum, totalUsedMaxBytes: $0.totalUsedMaximum)
         }
     }
 }

@@ -5,15 +5,15 @@ extension ImageUsage {
         var namespace: String
         var image: String
         var id: String
-        var provisioned_bytes: UInt64
-        var used_bytes: UInt64
-        var total_used_bytes: UInt64
+        var provisionedBytes: UInt64
+        var usedBytes: UInt64
+        var totalUsedBytes: UInt64
         var snapshots: Int
         var method: String
     }
 
     public var row: Row {
-        Row(pool: pool, namespace: namespace, image: image, id: id, provisioned_bytes: provisionedBytes, used_bytes: usedBytes,
-            total_used_bytes: totalUsedBytes, snapshots: snapshots, method: method.rawValue)
+        Row(pool: pool, namespace: namespace, image: image, id: id, provisionedBytes: provisionedBytes, usedBytes: usedBytes,
+            totalUsedBytes: totalUsedBytes, snapshots: snapshots, method: method.rawValue)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Metering
 
 extension CapacityReport {
     /// The groups as an aligned table, followed by the top growers and the quotas over threshold.
@@ -65,52 +66,50 @@ extension CapacityReport {
             struct Group: Encodable {
                 var group: String
                 var images: Int
-                var provisioned_bytes: Double
-                var used_bytes: Double
-                var total_used_bytes: Double
-                var growth_bytes_per_day: Double
-                var days_to_full: Double?
+                var provisionedBytes: Double
+                var usedBytes: Double
+                var totalUsedBytes: Double
+                var growthBytesPerDay: Double
+                var daysToFull: Double?
             }
             struct Grower: Encodable {
                 var image: String
-                var total_used_bytes: Double
-                var growth_bytes_per_day: Double
-                var predicted_full: [String: String]
+                var totalUsedBytes: Double
+                var growthBytesPerDay: Double
+                var predictedFull: VerbatimKeys<String>
             }
-            var generated_at: String
+            var generatedAt: String
             var since: String
             var by: String
             var groups: [Group]
-            var top_growers: [Grower]
-            var over_quota: [QuotaStatus.Row]
+            var topGrowers: [Grower]
+            var overQuota: [QuotaStatus.Row]
             struct Idle: Encodable {
                 var image: String
-                var total_used_bytes: Double
-                var unchanged_since: String
+                var totalUsedBytes: Double
+                var unchangedSince: String
             }
-            var trash_total_used_bytes: Double
-            var trash_images: Int
-            var idle_days: Double
-            var idle_images: [Idle]
+            var trashTotalUsedBytes: Double
+            var trashImages: Int
+            var idleDays: Double
+            var idleImages: [Idle]
         }
         let document = Document(
-            generated_at: TimeFormat.iso(generatedAt), since: TimeFormat.iso(since), by: grouping.rawValue,
+            generatedAt: TimeFormat.iso(generatedAt), since: TimeFormat.iso(since), by: grouping.rawValue,
             groups: groups.map {
-                .init(group: $0.group, images: $0.images, provisioned_bytes: $0.provisionedBytes.rounded(), used_bytes: $0.usedBytes.rounded(),
-                      total_used_bytes: $0.totalUsedBytes.rounded(), growth_bytes_per_day: $0.growthPerDay.rounded(), days_to_full: $0.daysToFull)
+                .init(group: $0.group, images: $0.images, provisionedBytes: $0.provisionedBytes.rounded(), usedBytes: $0.usedBytes.rounded(),
+                      totalUsedBytes: $0.totalUsedBytes.rounded(), growthBytesPerDay: $0.growthPerDay.rounded(), daysToFull: $0.daysToFull)
             },
-            top_growers: topGrowers.map { forecast in
-                .init(image: forecast.subjectName, total_used_bytes: forecast.totalUsedBytes.rounded(), growth_bytes_per_day: forecast.growthPerDay.rounded(),
-                      predicted_full: Dictionary(uniqueKeysWithValues: forecast.fullAt.map { ($0.key.rawValue, TimeFormat.iso(Date(timeIntervalSince1970: $0.value))) }))
+            topGrowers: topGrowers.map { forecast in
+                .init(image: forecast.subjectName, totalUsedBytes: forecast.totalUsedBytes.rounded(), growthBytesPerDay: forecast.growthPerDay.rounded(),
+                      predictedFull: VerbatimKeys(Dictionary(uniqueKeysWithValues: forecast.fullAt.map { ($0.key.rawValue, TimeFormat.iso(Date(timeIntervalSince1970: $0.value))) })))
             },
-            over_quota: overQuota.map(\.row),
-            trash_total_used_bytes: trashBytes, trash_images: trashImages, idle_days: idleDays,
-            idle_images: idleImages.map {
-                .init(image: $0.image, total_used_bytes: $0.totalUsedBytes, unchanged_since: TimeFormat.iso(Date(timeIntervalSince1970: $0.unchangedSince)))
+            overQuota: overQuota.map(\.row),
+            trashTotalUsedBytes: trashBytes, trashImages: trashImages, idleDays: idleDays,
+            idleImages: idleImages.map {
+                .init(image: $0.image, totalUsedBytes: $0.totalUsedBytes, unchangedSince: TimeFormat.iso(Date(timeIntervalSince1970: $0.unchangedSince)))
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        return String(decoding: try JSONDocument.encode(document), as: UTF8.self) + "\n"
     }
 }
 

@@ -73,18 +73,18 @@ public enum QuotaEvaluator {
 
 extension QuotaStatus {
     /// One rule and subject as the JSON outputs write it (`rbd-meter quota`, the report's
-    /// `over_quota`): numbers as numbers.
+    /// `overQuota`): numbers as numbers.
     public struct Row: Encodable, Sendable {
         var level: String
         var rule: String
         var scope: String
         var subject: String
-        var used_bytes: UInt64
-        var limit_bytes: UInt64
+        var usedBytes: UInt64
+        var limitBytes: UInt64
         var ratio: Double
     }
 
     public var row: Row {
-        Row(level: level.rawValue, rule: rule.name, scope: rule.scope.rawValue, subject: subject, used_bytes: usedBytes, limit_bytes: rule.limitBytes, ratio: ratio)
+        Row(level: level.rawValue, rule: rule.name, scope: rule.scope.rawValue, subject: subject, usedBytes: usedBytes, limitBytes: rule.limitBytes, ratio: ratio)
     }
 }

@@ -18,7 +18,7 @@ struct HealthController {
     struct Readiness: Encodable {
         var status: String
         var reason: String?
-        var last_scan_age_seconds: Int?
+        var lastScanAgeSeconds: Int?
     }
 
     func readiness(now: Date) throws -> Response {
@@ -32,8 +32,8 @@ struct HealthController {
             return try JSONBody.response(.serviceUnavailable, Readiness(
                 status: "not ready",
                 reason: "the latest good scan ended \(Int(age)) s ago, more than \(Int(limit)) s (\(intervals) scan intervals)",
-                last_scan_age_seconds: Int(age)))
+                lastScanAgeSeconds: Int(age)))
         }
-        return try JSONBody.response(.ok, Readiness(status: "ready", last_scan_age_seconds: Int(age)))
+        return try JSONBody.response(.ok, Readiness(status: "ready", lastScanAgeSeconds: Int(age)))
     }
 }

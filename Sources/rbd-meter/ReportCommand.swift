@@ -98,11 +98,11 @@ struct ReportCommand: AsyncParsableCommand {
         var group: String
         var from: String
         var until: String
-        var used_gib_hours: Double
-        var total_used_gib_hours: Double
-        var provisioned_gib_hours: Double
-        var covered_hours: Double
-        var gap_hours: Double
+        var usedGibHours: Double
+        var totalUsedGibHours: Double
+        var provisionedGibHours: Double
+        var coveredHours: Double
+        var gapHours: Double
     }
 
     private func render(_ lines: [UsageLine]) throws -> String {
@@ -110,8 +110,8 @@ struct ReportCommand: AsyncParsableCommand {
             return try JSONOutput.render(["usage": lines.map {
                 UsageRow(
                     group: $0.group, from: TimeSpecification.format($0.from), until: TimeSpecification.format($0.until),
-                    used_gib_hours: $0.usedGiBHours, total_used_gib_hours: $0.totalUsedGiBHours,
-                    provisioned_gib_hours: $0.provisionedGiBHours, covered_hours: $0.coveredHours, gap_hours: $0.gapHours)
+                    usedGibHours: $0.usedGiBHours, totalUsedGibHours: $0.totalUsedGiBHours,
+                    provisionedGibHours: $0.provisionedGiBHours, coveredHours: $0.coveredHours, gapHours: $0.gapHours)
             }])
         }
         let human = format == .table

@@ -53,8 +53,8 @@ struct ScanOutput {
         }
         var images: [ImageUsage.Row]
         var mode: String
-        var started_at: String
-        var duration_seconds: Double
+        var startedAt: String
+        var durationSeconds: Double
         var failures: [Failure]
     }
 
@@ -71,8 +71,8 @@ struct ScanOutput {
         let document = Document(
             images: report.images.map(\.row),
             mode: report.mode.rawValue,
-            started_at: ISO8601DateFormatter().string(from: report.startedAt),
-            duration_seconds: (report.duration * 1000).rounded() / 1000,
+            startedAt: ISO8601DateFormatter().string(from: report.startedAt),
+            durationSeconds: (report.duration * 1000).rounded() / 1000,
             failures: failures
         )
         return try JSONOutput.render(document)

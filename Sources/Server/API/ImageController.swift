@@ -121,11 +121,11 @@ struct ImageController {
         var pool: String
         var namespace: String
         var image: String
-        var provisioned_bytes: UInt64
-        var used_bytes: UInt64
-        var total_used_bytes: UInt64
+        var provisionedBytes: UInt64
+        var usedBytes: UInt64
+        var totalUsedBytes: UInt64
         var mode: String
-        var computed_at: String
+        var computedAt: String
         var cached: Bool
     }
 
@@ -147,10 +147,10 @@ struct ImageController {
                 throw APIError(.notFound, "not_found", "image \(target.pool)/\(target.image) is not in the latest scan")
             }
             return try JSONBody.response(.ok, Allocation(
-                pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
-                used_bytes: usage.usedBytes, total_used_bytes: usage.totalUsedBytes,
+                pool: usage.pool, namespace: usage.namespace, image: usage.image, provisionedBytes: usage.provisionedBytes,
+                usedBytes: usage.usedBytes, totalUsedBytes: usage.totalUsedBytes,
                 mode: (snapshot.mode ?? mode).rawValue,
-                computed_at: ISO8601DateFormatter().string(from: pool.lastSuccessAt ?? Date()), cached: true))
+                computedAt: ISO8601DateFormatter().string(from: pool.lastSuccessAt ?? Date()), cached: true))
         }
         let usage = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
             var options = settings.scan
@@ -158,9 +158,9 @@ struct ImageController {
             return try await options.meter.measure(target.image, in: context)
         }
         return try JSONBody.response(.ok, Allocation(
-            pool: usage.pool, namespace: usage.namespace, image: usage.image, provisioned_bytes: usage.provisionedBytes,
-            used_bytes: usage.usedBytes, total_used_bytes: usage.totalUsedBytes, mode: mode.rawValue,
-            computed_at: ISO8601DateFormatter().string(from: Date()), cached: false))
+            pool: usage.pool, namespace: usage.namespace, image: usage.image, provisionedBytes: usage.provisionedBytes,
+            usedBytes: usage.usedBytes, totalUsedBytes: usage.totalUsedBytes, mode: mode.rawValue,
+            computedAt: ISO8601DateFormatter().string(from: Date()), cached: false))
     }
 
     private struct Info: Encodable {
@@ -169,7 +169,7 @@ struct ImageController {
             var namespace: String
             var image: String
             var snapshot: String
-            var overlap_bytes: UInt64
+            var overlapBytes: UInt64
         }
         struct Snapshot: Encodable {
             var id: UInt64
@@ -187,18 +187,18 @@ struct ImageController {
         var image: String
         var id: String
         var size: UInt64
-        var object_size: UInt64
-        var stripe_unit: UInt64
-        var stripe_count: UInt64
+        var objectSize: UInt64
+        var stripeUnit: UInt64
+        var stripeCount: UInt64
         var features: [String]
-        var object_map_invalid: Bool
-        var block_name_prefix: String
+        var objectMapInvalid: Bool
+        var blockNamePrefix: String
         var parent: Parent?
         var snapshots: [Snapshot]
-        var metadata: [String: String]
+        var metadata: VerbatimKeys<String>
         var watchers: [Watcher]
-        var create_timestamp: Double
-        var modify_timestamp: Double
+        var createTimestamp: Double
+        var modifyTimestamp: Double
     }
 
     func info(_ request: Request, _ context: MeterRequestContext) async throws -> Response {
@@ -209,15 +209,15 @@ struct ImageController {
                 let info = try image.info()
                 return Info(
                     pool: target.pool, namespace: target.namespace, image: target.image, id: info.id, size: info.size,
-                    object_size: info.objectSize, stripe_unit: info.stripeUnit, stripe_count: info.stripeCount,
+                    objectSize: info.objectSize, stripeUnit: info.stripeUnit, stripeCount: info.stripeCount,
                     features: info.features.names,
-                    object_map_invalid: info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid),
-                    block_name_prefix: info.blockNamePrefix,
-                    parent: info.parent.map { .init(pool: $0.pool, namespace: $0.namespace, image: $0.image, snapshot: $0.snapshot, overlap_bytes: $0.overlap) },
+                    objectMapInvalid: info.flags.contains(.objectMapInvalid) || info.flags.contains(.fastDiffInvalid),
+                    blockNamePrefix: info.blockNamePrefix,
+                    parent: info.parent.map { .init(pool: $0.pool, namespace: $0.namespace, image: $0.image, snapshot: $0.snapshot, overlapBytes: $0.overlap) },
                     snapshots: try image.snapshots().map { .init(id: $0.id, name: $0.name, size: $0.size, namespace: "\($0.namespace)") },
-                    metadata: try image.metadata(),
+                    metadata: VerbatimKeys(try image.metadata()),
                     watchers: try image.watchers().map { .init(address: $0.address, id: $0.id, cookie: $0.cookie) },
-                    create_timestamp: info.createTimestamp, modify_timestamp: info.modifyTimestamp)
+                    createTimestamp: info.createTimestamp, modifyTimestamp: info.modifyTimestamp)
             }
         }
         return try JSONBody.response(.ok, info)
@@ -239,14 +239,14 @@ struct ImageController {
             }
         }
         return try JSONBody.response(.ok, Resized(
-            pool: target.pool, namespace: target.namespace, image: target.image, previous_size: previous, size: size))
+            pool: target.pool, namespace: target.namespace, image: target.image, previousSize: previous, size: size))
     }
 
     private struct Resized: Encodable {
         var pool: String
         var namespace: String
         var image: String
-        var previous_size: UInt64
+        var previousSize: UInt64
         var size: UInt64
     }
 

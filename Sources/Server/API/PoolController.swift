@@ -65,12 +65,12 @@ struct PoolController {
     private struct Usage: Encodable {
         struct Totals: Encodable {
             var images: Int
-            var provisioned_bytes: UInt64
-            var used_bytes: UInt64
-            var total_used_bytes: UInt64
+            var provisionedBytes: UInt64
+            var usedBytes: UInt64
+            var totalUsedBytes: UInt64
         }
         var pool: String
-        var scanned_at: String?
+        var scannedAt: String?
         var stale: Bool
         var totals: Totals
         var images: [ImageUsage.Row]
@@ -85,12 +85,12 @@ struct PoolController {
         let images = pool.images
         let totals = Usage.Totals(
             images: images.count,
-            provisioned_bytes: images.reduce(0) { $0 + $1.provisionedBytes },
-            used_bytes: images.reduce(0) { $0 + $1.usedBytes },
-            total_used_bytes: images.reduce(0) { $0 + $1.totalUsedBytes })
+            provisionedBytes: images.reduce(0) { $0 + $1.provisionedBytes },
+            usedBytes: images.reduce(0) { $0 + $1.usedBytes },
+            totalUsedBytes: images.reduce(0) { $0 + $1.totalUsedBytes })
         return try JSONBody.response(.ok, Usage(
             pool: name,
-            scanned_at: pool.lastSuccessAt.map { ISO8601DateFormatter().string(from: $0) },
+            scannedAt: pool.lastSuccessAt.map { ISO8601DateFormatter().string(from: $0) },
             stale: pool.stale,
             totals: totals,
             images: images.map(\.row)))
