@@ -31,7 +31,6 @@ public final class Cluster: @unchecked Sendable {
     /// `rados_ioctx_destroy` returns, whether a context was closed or dropped.
     let liveContexts = HandleUsers()
     private let contexts = Mutex<[ObjectIdentifier: WeakContext]>([:])
-    private let closing = Mutex<Task<Void, Never>?>(nil)
 
     private final class WeakContext: @unchecked Sendable {
         weak var context: IOContext?
@@ -59,26 +58,15 @@ public final class Cluster: @unchecked Sendable {
     /// once its running calls end, then the client shuts down. Returns when it has; calling it again,
     /// or concurrently, waits for the same close. Implements: `rados_ioctx_destroy`, `rados_shutdown`.
     public func close() async {
-        let task = closing.withLock { task -> Task<Void, Never> in
-            if let task { return task }
-            let started = Task { await self.shutDown() }
-            task = started
-            return started
-        }
-        await task.value
-    }
-
-    private func shutDown() async {
         // Every context is made inside a call: once the calls have ended, no new one can appear.
-        _ = users.beginClosing()
-        await users.drained()
-        let open = contexts.withLock { Array($0.values) }.compactMap(\.context)
-        for context in open { await context.close() }
-        // And those dropped meanwhile are destroyed on the pool: wait for that too.
-        _ = liveContexts.beginClosing()
-        await liveContexts.drained()
-        let handle = UncheckedHandle(handle)
-        await pool.release { rados_shutdown(handle.value) }
+        await users.close { [self] in
+            let open = contexts.withLock { Array($0.values) }.compactMap(\.context)
+            for context in open { await context.close() }
+            // Those dropped meanwhile are destroyed on the pool: wait for that too.
+            await liveContexts.close {}
+            let handle = UncheckedHandle(handle)
+            await pool.release { rados_shutdown(handle.value) }
+        }
     }
 
     /// Runs `body` on the pool as one of the handle's users; fails once the connection is closed.

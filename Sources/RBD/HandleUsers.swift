@@ -14,6 +14,7 @@ final class HandleUsers: Sendable {
     }
 
     private let state = Mutex(State())
+    private let closing = Mutex<Task<Void, Never>?>(nil)
 
     /// Counts one more user; fails with `refusal` once closing has begun.
     func enter(_ refusal: @autoclosure () -> RBDError) throws(RBDError) {
@@ -43,19 +44,27 @@ final class HandleUsers: Sendable {
         return try body()
     }
 
-    /// Refuses new users from now on; `false` when that had begun already.
-    func beginClosing() -> Bool {
-        state.withLock { state in
-            defer { state.closing = true }
-            return !state.closing
+    /// Refuses new users from now on, waits for the running ones to leave, then runs `release`,
+    /// once: a second or concurrent call waits for the same release.
+    func close(then release: @escaping @Sendable () async -> Void) async {
+        let task = closing.withLock { task -> Task<Void, Never> in
+            if let task { return task }
+            let started = Task {
+                self.state.withLock { $0.closing = true }
+                await self.drained()
+                await release()
+            }
+            task = started
+            return started
         }
+        await task.value
     }
 
     /// Whether closing has begun.
     var isClosing: Bool { state.withLock { $0.closing } }
 
-    /// Waits until no user is left; meant for after ``beginClosing()``, when none can come.
-    func drained() async {
+    /// Waits until no user is left, once new ones are refused.
+    private func drained() async {
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state in
                 if state.active == 0 { return true }

@@ -1,5 +1,4 @@
 import CRBD
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +28,6 @@ public final class IOContext: @unchecked Sendable {
     public let poolID: Int64
     /// The calls running on the handle.
     private let users = HandleUsers()
-    private let closing = Mutex<Task<Void, Never>?>(nil)
 
     /// Runs on a pool thread, inside one of the cluster's calls.
     init(cluster: Cluster, pool: String, namespace: String) throws {
@@ -67,22 +65,12 @@ public final class IOContext: @unchecked Sendable {
     /// running ones end. Returns when it is; calling it again waits for the same close.
     /// Implements: `rados_ioctx_destroy`.
     public func close() async {
-        let task = closing.withLock { task -> Task<Void, Never> in
-            if let task { return task }
-            let started = Task { await self.destroy() }
-            task = started
-            return started
+        await users.close { [self] in
+            cluster.unregister(ObjectIdentifier(self))
+            let handle = UncheckedContext(handle)
+            await cluster.pool.release { rados_ioctx_destroy(handle.value) }
+            cluster.liveContexts.leave()
         }
-        await task.value
-    }
-
-    private func destroy() async {
-        _ = users.beginClosing()
-        await users.drained()
-        cluster.unregister(ObjectIdentifier(self))
-        let handle = UncheckedContext(handle)
-        await cluster.pool.release { rados_ioctx_destroy(handle.value) }
-        cluster.liveContexts.leave()
     }
 
     /// Runs `body` on the cluster's pool as one of the handle's users; fails once the context is closed.

@@ -11,14 +11,7 @@ public final class DedicatedCluster: @unchecked Sendable {
     /// Runs `body` on a cluster of its own and removes the cluster afterwards, whatever happens.
     public static func with<T>(_ body: (DedicatedCluster) async throws -> T) async throws -> T {
         let dedicated = try await DedicatedCluster()
-        do {
-            let result = try await body(dedicated)
-            await dedicated.down()
-            return result
-        } catch {
-            await dedicated.down()
-            throw error
-        }
+        return try await withCleanup { try await body(dedicated) } cleanup: { await dedicated.down() }
     }
 
     /// Starts a cluster in a fresh folder on a free port.

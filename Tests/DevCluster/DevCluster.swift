@@ -66,14 +66,7 @@ public struct DevCluster: Sendable {
     /// Runs `body` with a fresh connection and closes it afterwards, whether `body` throws or not.
     public func withConnection<T>(_ body: (Cluster) async throws -> T) async throws -> T {
         let cluster = try await connect()
-        do {
-            let result = try await body(cluster)
-            await cluster.close()
-            return result
-        } catch {
-            await cluster.close()
-            throw error
-        }
+        return try await withCleanup { try await body(cluster) } cleanup: { await cluster.close() }
     }
 
     /// The threads of every connection the tests make: one bounded set for the whole process,

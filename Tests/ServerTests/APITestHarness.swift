@@ -44,14 +44,7 @@ struct APITestHarness {
     /// Runs `body` with this harness and closes the API's connection afterwards, whether `body`
     /// throws or not.
     func run<T>(_ body: (APITestHarness) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(self)
-            await connector.close()
-            return result
-        } catch {
-            await connector.close()
-            throw error
-        }
+        try await withCleanup { try await body(self) } cleanup: { await connector.close() }
     }
 
     /// Runs `body` with a client of the in-process router.
