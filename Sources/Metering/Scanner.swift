@@ -139,11 +139,12 @@ public struct Scanner: Sendable {
             var scan = PoolScan(pool: pool, namespaces: [])
             do {
                 var work: [Work] = []
-                for location in byPool[pool]! {
-                    let context = try await cluster.ioContext(pool: pool, namespace: location.namespace)
-                    work.append(Work(context: context, image: location.image, index: options.useListing ? ObjectIndex(context: context) : nil))
+                let byNamespace = Dictionary(grouping: byPool[pool]!, by: \.namespace)
+                for namespace in byNamespace.keys.sorted() {
+                    let context = try await cluster.ioContext(pool: pool, namespace: namespace)
+                    work += try await named(byNamespace[namespace]!.map(\.image), in: context)
                 }
-                scan.namespaces = Array(Set(work.map(\.context.namespace))).sorted()
+                scan.namespaces = byNamespace.keys.sorted()
                 await measure(work, into: &scan, deadline: options.poolTimeBudget.map { start + $0 })
                 if scan.failure == nil, let missing = scan.imageFailures.first {
                     scan.failure = missing.failure
@@ -224,8 +225,30 @@ public struct Scanner: Sendable {
         return work
     }
 
+    /// Measures the image `name` of `context` as a scan measures it, without a listing of the
+    /// namespace (it is one image): an image with valid fast-diff maps from them, without an open;
+    /// anything else through librbd. Errors are thrown, as librbd's are.
+    public func measure(_ name: String, in context: IOContext) async throws -> ImageUsage {
+        var named = self
+        named.options.useListing = false
+        let work = try await named.named([name], in: context)[0]
+        return try await named.meter.measure(name, id: work.id, in: context, header: work.header, imageHeader: work.imageHeader)
+    }
+
+    /// The work for the images `names` of `context`, found by name (``IOContext/imageIDs(named:window:)``)
+    /// and with their headers read, as a listed namespace's are; a name without an image stays
+    /// without an id, and librbd reports it missing.
+    private func named(_ names: [String], in context: IOContext) async throws -> [Work] {
+        let ids = try await context.imageIDs(named: names, window: requestWindow ?? IOContext.headerReadWindow)
+        let index = options.useListing ? ObjectIndex(context: context) : nil
+        var work = zip(names, ids).map { Work(context: context, image: $0, id: $1, index: index) }
+        if !options.librbdOnly { try await readHeaders(of: &work, in: context) }
+        return work
+    }
+
     /// Reads the header of every format-2 image in `work` in one batch; then what the images that
-    /// cannot keep their numbers need for counting from the listing, in another.
+    /// cannot keep their numbers need to be measured without librbd (from the listing, their object
+    /// maps or their clones), in another.
     /// An image whose header read fails or is not understood is measured through librbd as without
     /// them, which reports a deleted one as vanished.
     private func readHeaders(of work: inout [Work], in context: IOContext) async throws {
@@ -238,7 +261,6 @@ public struct Scanner: Sendable {
             work[index].header = try? header.get()
             if let header = work[index].header { clock.observe(stamp: Double(header.modifiedNanoseconds) / 1e9, seenAt: seen) }
         }
-        guard options.useListing else { return }
         let meter = self.meter
         let changed = probed.filter { work[$0].header != nil && meter.reused(work[$0].previous, id: work[$0].id, header: work[$0].header) == nil }
         let imageHeaders = try await context.readImageHeaders(imageIDs: changed.map { work[$0].id! }, window: window)
@@ -247,8 +269,11 @@ public struct Scanner: Sendable {
         // listing costs a request per object of the whole pool. For an image with fast-diff and no
         // snapshots it is worth making only when the pool holds few objects per image to measure
         // (statistics count every namespace); with snapshots, only the maps tell what each one holds.
-        let objects = (try? await context.poolStatistics().objects) ?? .max
-        let listingIsCheap = objects / UInt64(max(changed.count, 1)) <= Self.listedObjectsPerImage
+        var listingIsCheap = false
+        if options.useListing {
+            let objects = (try? await context.poolStatistics().objects) ?? .max
+            listingIsCheap = objects / UInt64(max(changed.count, 1)) <= Self.listedObjectsPerImage
+        }
         for (index, imageHeader) in zip(changed, imageHeaders) {
             guard let imageHeader = try? imageHeader.get() else { continue }
             work[index].imageHeader = imageHeader

@@ -103,4 +103,20 @@ extension IOContext {
             reply.flatMap { replies in Result { () throws(RBDError) in try ImageHeader(id: id, replies: replies) } }
         }
     }
+
+    /// The id of each format-2 image in `names`, from its `rbd_id.NAME` object, as librbd finds an
+    /// image opened by name; `nil` for a name without one (no such image, or a format-1 image).
+    /// One read per name, many in flight. Implements: `cls_rbd` `get_id`.
+    public func imageIDs(named names: [String], window: Int = headerReadWindow) async throws -> [String?] {
+        let replies = try await call(names.map { ObjectCalls(object: "rbd_id.\($0)", calls: [.init(method: "get_id")]) }, window: window)
+        let ids = zip(names, replies).map { name, reply in
+            reply.flatMap { replies in
+                Result { () throws(RBDError) in
+                    var decoder = CephDecoder(replies.first ?? [], what: "rbd.get_id of \(spec)/rbd_id.\(name)")
+                    return try decoder.string()
+                }
+            }
+        }
+        return try Self.existing(ids)
+    }
 }

@@ -155,7 +155,7 @@ struct ImageController {
         let usage = try await ceph.run(pool: target.pool, namespace: target.namespace) { context in
             var options = settings.scan
             options.mode = mode
-            return try await options.meter.measure(target.image, in: context)
+            return try await Metering.Scanner(cluster: context.cluster, options: options).measure(target.image, in: context)
         }
         return try JSONBody.response(.ok, Allocation(
             pool: usage.pool, namespace: usage.namespace, image: usage.image, provisionedBytes: usage.provisionedBytes,
