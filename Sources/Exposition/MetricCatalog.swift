@@ -176,6 +176,9 @@ public enum MetricCatalog {
     public static let historyWriteErrorsTotal = MetricFamily(
         "rbd_meter_history_write_errors_total", .counter,
         help: "Scans that could not be written to the SQLite history (read-only directory, full disk); metrics are still served.")
+    public static let historyAvailable = MetricFamily(
+        "rbd_meter_history_available", .gauge,
+        help: "1 while the SQLite history is open and took the latest scan; 0 when it could not be opened or the latest write failed: reports, forecasts and the incremental first scan after a restart lack data.")
     public static let historyWriteSeconds = MetricFamily(
         "rbd_meter_history_write_seconds", .gauge,
         help: "Time the latest scan took to write to the SQLite history: one transaction, then roll-ups and pruning.")
@@ -234,7 +237,7 @@ public enum MetricCatalog {
         imageGrowthBytesPerDay, imagePredictedFullTimestampSeconds, namespaceGrowthBytesPerDay,
         namespacePredictedFullTimestampSeconds, poolGrowthBytesPerDay, poolPredictedFullTimestampSeconds,
         up, scanDurationSeconds, lastScanSuccessTimestampSeconds, poolLastScanSuccessTimestampSeconds, poolStale,
-        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyWriteSeconds, scansTotal, scansStartedTotal, imagesReused, imagesOpened, clusterReconnectsTotal, clusterConnectionInfo,
+        scanErrorsTotal, imageScanErrorsTotal, historyWriteErrorsTotal, historyAvailable, historyWriteSeconds, scansTotal, scansStartedTotal, imagesReused, imagesOpened, clusterReconnectsTotal, clusterConnectionInfo,
         scanIntervalSeconds, shards, buildInfo,
         processCPUSecondsTotal, processResidentMemoryBytes, processVirtualMemoryBytes, processOpenFDs,
         processMaxFDs, processStartTimeSeconds,

@@ -165,6 +165,8 @@ public struct SnapshotCollector: MetricsCollector {
         }
         writer.family(Catalog.historyWriteErrorsTotal)
         writer.sample(Catalog.historyWriteErrorsTotal, [], snapshot.historyErrors)
+        writer.family(Catalog.historyAvailable)
+        writer.sample(Catalog.historyAvailable, [], snapshot.historyAvailable ? 1 as UInt64 : 0)
         writer.family(Catalog.historyWriteSeconds)
         if let seconds = snapshot.historyWriteSeconds {
             writer.sample(Catalog.historyWriteSeconds, [], seconds)

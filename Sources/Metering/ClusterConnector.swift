@@ -12,6 +12,8 @@ public actor ClusterConnector {
     private var cluster: Cluster?
     /// Connections replaced, closing once their running calls end.
     private var retiring: [Task<Void, Never>] = []
+    /// How many times ``close()`` ran: an attempt that a close overtook keeps nothing.
+    private var closes = 0
     private let logger: Logger
 
     public init(options: ConnectionOptions, pool: BlockingPool, logger: Logger = Logger(label: "rbd-meter.connector")) {
@@ -32,14 +34,20 @@ public actor ClusterConnector {
             task = Task { try await Cluster.connect(options, on: pool) }
             attempt = task
         }
+        let generation = closes
         do {
             let connected = try await task.value
-            cluster = connected
-            attempt = nil
-            log(connected)
+            // A close() meanwhile closes what this attempt made: it is not kept.
+            guard closes == generation else { throw CancellationError() }
+            // The first caller to resume keeps it; the others of the same attempt find it kept.
+            if attempt == task {
+                attempt = nil
+                cluster = connected
+                log(connected)
+            }
             return connected
         } catch {
-            attempt = nil
+            if attempt == task { attempt = nil }
             throw error
         }
     }
@@ -82,6 +90,7 @@ public actor ClusterConnector {
     /// Closes the connection and those it replaced, and waits until they have shut down (see
     /// ``Cluster/close()``). A later ``connect()`` connects anew.
     public func close() async {
+        closes += 1
         let closing = cluster
         let connecting = attempt
         cluster = nil

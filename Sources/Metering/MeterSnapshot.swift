@@ -27,6 +27,9 @@ public struct MeterSnapshot: Sendable {
     public var scansStarted: UInt64
     /// Scans that could not be written to the history database.
     public var historyErrors: UInt64
+    /// Whether the history database is open and took the latest scan (true from its opening until
+    /// a write fails).
+    public var historyAvailable: Bool
     /// Seconds the latest scan took to write to the history.
     public var historyWriteSeconds: Double?
     /// Times the cluster connection was replaced because a fresh one was answered where it timed out.
@@ -45,6 +48,7 @@ public struct MeterSnapshot: Sendable {
         scans = [:]
         scansStarted = 0
         historyErrors = 0
+        historyAvailable = false
         reconnects = 0
         version = 0
     }

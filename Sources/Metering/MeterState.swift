@@ -45,10 +45,19 @@ public final class MeterState: Sendable {
         }
     }
 
+    /// Records that the history database is open, before any scan is written to it.
+    public func recordHistoryOpened() {
+        current.withLock { snapshot in
+            snapshot.historyAvailable = true
+            snapshot.version += 1
+        }
+    }
+
     /// Counts a scan the history could not store.
     public func recordHistoryError() {
         current.withLock { snapshot in
             snapshot.historyErrors += 1
+            snapshot.historyAvailable = false
             snapshot.version += 1
         }
     }
@@ -57,6 +66,7 @@ public final class MeterState: Sendable {
     public func recordHistoryWrite(seconds: Double) {
         current.withLock { snapshot in
             snapshot.historyWriteSeconds = seconds
+            snapshot.historyAvailable = true
             snapshot.version += 1
         }
     }

@@ -24,6 +24,7 @@ struct Daemon {
         let pool = BlockingPool(threads: config.scan.concurrency, niceness: Self.cephNiceness)
         let state = MeterState()
         let history = openHistory()
+        if history != nil { state.recordHistoryOpened() }
         let forecasts = history.map {
             ForecastBoard(
                 engine: config.forecast, history: $0, state: state, rules: config.quotas,
