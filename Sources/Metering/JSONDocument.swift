@@ -11,10 +11,10 @@ public enum JSONDocument {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .custom { path in
-            guard let key = path.last else { return Key(stringValue: "") }
+            guard let key = path.last else { return VerbatimKey(stringValue: "") }
             // Foundation's own snake_case strategy would also rewrite the keys of every dictionary.
             if key is VerbatimKey || key.intValue != nil { return key }
-            return Key(stringValue: snakeCase(key.stringValue))
+            return VerbatimKey(stringValue: snakeCase(key.stringValue))
         }
         return encoder
     }
@@ -22,6 +22,11 @@ public enum JSONDocument {
     /// `value` as one JSON document; fails only on a number JSON cannot hold (infinite or NaN).
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         try encoder().encode(value)
+    }
+
+    /// `value` as one JSON document and a newline, as the commands print it and the report writes it.
+    public static func text<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self) + "\n"
     }
 
     /// `totalUsedBytes` → `total_used_bytes`, `imageID` → `image_id`.
@@ -46,13 +51,6 @@ public enum JSONDocument {
         }
         return result
     }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
 }
 
 /// A dictionary whose keys are data, written exactly as they are by ``JSONDocument``.
@@ -71,7 +69,7 @@ public struct VerbatimKeys<Value: Encodable & Sendable>: Encodable, Sendable {
     }
 }
 
-/// The key of a ``VerbatimKeys`` entry.
+/// A key written as it is: a ``VerbatimKeys`` entry's, or one ``JSONDocument`` has converted.
 struct VerbatimKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }

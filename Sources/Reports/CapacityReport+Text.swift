@@ -109,7 +109,7 @@ extension CapacityReport {
             idleImages: idleImages.map {
                 .init(image: $0.image, totalUsedBytes: $0.totalUsedBytes, unchangedSince: TimeFormat.iso(Date(timeIntervalSince1970: $0.unchangedSince)))
             })
-        return String(decoding: try JSONDocument.encode(document), as: UTF8.self) + "\n"
+        return try JSONDocument.text(document)
     }
 }
 

@@ -55,7 +55,7 @@ struct HistoryCommand: AsyncParsableCommand {
     private func render(_ points: [HistoryPoint]) throws -> String {
         switch format {
         case .json:
-            return try JSONOutput.render(HistoryDocument(location: ImageLocation(pool: pool, namespace: namespace, image: image), points: points))
+            return try JSONDocument.text(HistoryDocument(location: ImageLocation(pool: pool, namespace: namespace, image: image), points: points))
         case .table, .csv:
             let human = format == .table
             var table = TextTable([

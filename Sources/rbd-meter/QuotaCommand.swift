@@ -64,7 +64,7 @@ struct QuotaCheckCommand: AsyncParsableCommand {
     private func render(_ statuses: [QuotaStatus]) throws -> String {
         let sorted = statuses.sorted(by: { ($0.level, $0.ratio) > ($1.level, $1.ratio) })
         if format == .json {
-            return try JSONOutput.render(["quotas": sorted.map(\.row)])
+            return try JSONDocument.text(["quotas": sorted.map(\.row)])
         }
         let human = format == .table
         var table = TextTable([

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Foundation
+import Metering
 import History
 import PrometheusHistory
 import Reports
@@ -107,7 +108,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     private func render(_ lines: [UsageLine]) throws -> String {
         if format == .json {
-            return try JSONOutput.render(["usage": lines.map {
+            return try JSONDocument.text(["usage": lines.map {
                 UsageRow(
                     group: $0.group, from: TimeSpecification.format($0.from), until: TimeSpecification.format($0.until),
                     usedGibHours: $0.usedGiBHours, totalUsedGibHours: $0.totalUsedGiBHours,

@@ -75,6 +75,6 @@ struct ScanOutput {
             durationSeconds: (report.duration * 1000).rounded() / 1000,
             failures: failures
         )
-        return try JSONOutput.render(document)
+        return try JSONDocument.text(document)
     }
 }
